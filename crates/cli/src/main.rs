@@ -1,0 +1,203 @@
+//! `clientele`: serve the application, migrate its database, and operate a deployment.
+
+mod config;
+mod logging;
+
+use clap::{Parser, Subcommand};
+use clientele_server::AppState;
+use clientele_store::{Db, StoreError};
+use config::{ConfigError, Overrides, Settings};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use thiserror::Error;
+
+/// In-flight requests get this long to finish once shutdown begins.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Clientele: client management for agencies that resell AI agents under their own brand.
+#[derive(Parser)]
+#[command(name = "clientele", version)]
+struct Cli {
+    /// A TOML file of settings; flags and CLIENTELE_* variables take precedence over it.
+    #[arg(long, global = true, env = "CLIENTELE_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrates the database first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DatabaseArgs),
+}
+
+#[derive(clap::Args)]
+struct DatabaseArgs {
+    /// sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE; default: a SQLite file in the data directory.
+    #[arg(long, env = "CLIENTELE_DATABASE_URL", value_name = "URL")]
+    database_url: Option<String>,
+    /// Where Clientele keeps its files (default ./clientele-data).
+    #[arg(long, env = "CLIENTELE_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Log filter, e.g. `info` or `clientele=debug,sqlx=warn`.
+    #[arg(long, env = "CLIENTELE_LOG", value_name = "FILTER")]
+    log: Option<String>,
+    /// Log line format: text or json.
+    #[arg(long, env = "CLIENTELE_LOG_FORMAT", value_name = "FORMAT")]
+    log_format: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "CLIENTELE_LISTEN", value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Error)]
+enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {address}")]
+    Listen {
+        address: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the server stopped with an error")]
+    Serve(#[source] std::io::Error),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&error),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&error),
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Serve(args) => {
+            let settings = Settings::resolve(
+                &overrides(Some(args.listen), &args.database),
+                cli.config.as_deref(),
+            )?;
+            logging::init(&settings.log);
+            serve(settings).await
+        }
+        Command::Migrate(args) => {
+            let settings = Settings::resolve(&overrides(None, &args), cli.config.as_deref())?;
+            logging::init(&settings.log);
+            settings.ensure_data_dir()?;
+            let db = Db::connect(&settings.database_url, &settings.pool).await?;
+            db.migrate().await?;
+            db.close().await;
+            println!("The database at {} is up to date.", settings.database_url);
+            Ok(())
+        }
+    }
+}
+
+fn overrides(listen: Option<Option<SocketAddr>>, database: &DatabaseArgs) -> Overrides {
+    Overrides {
+        listen: listen.flatten(),
+        database_url: database.database_url.clone(),
+        data_dir: database.data_dir.clone(),
+        log_filter: database.log.clone(),
+        log_format: database.log_format.clone(),
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), CliError> {
+    settings.ensure_data_dir()?;
+    let db = Db::connect(&settings.database_url, &settings.pool).await?;
+    db.migrate().await?;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|source| CliError::Listen {
+            address: settings.listen,
+            source,
+        })?;
+    let address = listener.local_addr().map_err(CliError::Serve)?;
+    print_welcome(address, &settings);
+    let app = clientele_server::app(AppState { db: db.clone() });
+    clientele_server::serve(listener, app, db, shutdown_signal(), SHUTDOWN_GRACE)
+        .await
+        .map_err(CliError::Serve)
+}
+
+fn print_welcome(address: SocketAddr, settings: &Settings) {
+    let host = if address.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        address.ip().to_string()
+    };
+    let base = match address {
+        SocketAddr::V6(_) if !address.ip().is_unspecified() => {
+            format!("http://[{host}]:{}", address.port())
+        }
+        _ => format!("http://{host}:{}", address.port()),
+    };
+    println!("Clientele is running at {base}/");
+    println!("  API reference:  {base}/api/docs");
+    println!("  OpenAPI:        {base}/api/v1/openapi.json");
+    println!("  Database:       {}", settings.database_url);
+    println!("  Data directory: {}", settings.data_dir.display());
+    println!("Stop it with Ctrl+C.");
+}
+
+/// Resolves on SIGINT (Ctrl+C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
+            Ok(signal) => signal,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl+C stops the server");
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+/// Prints the error and its causes; the exit code is 2 for bad configuration, 1 otherwise.
+fn fail(error: &(dyn std::error::Error + 'static)) -> ExitCode {
+    let mut message = format!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    eprintln!("{message}");
+    let is_config = error
+        .downcast_ref::<CliError>()
+        .is_some_and(|e| matches!(e, CliError::Config(_)));
+    if is_config {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,15 @@
+//! Clientele's HTTP server: the JSON API, its OpenAPI document and, later, the web pages.
+//!
+//! Handlers only extract, call a use case and map the result; errors leave as problem+json
+//! through `problem`; the router owns the middleware every request passes through.
+
+pub mod api;
+pub mod openapi;
+pub mod problem;
+pub mod router;
+mod serve;
+mod state;
+
+pub use router::{app, openapi};
+pub use serve::serve;
+pub use state::AppState;

@@ -1,0 +1,197 @@
+//! Every error the HTTP layer answers, as RFC 9457 `application/problem+json`.
+//!
+//! Handlers return a [`Problem`]; its `IntoResponse` only marks the response. The [`render`]
+//! middleware then writes the body with the request id, and also turns any bare error
+//! response from the framework (unknown route, wrong method, body too large, timeout, panic)
+//! into a problem, so no client ever sees a non-problem error.
+
+use axum::Json;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use std::borrow::Cow;
+use utoipa::ToSchema;
+
+pub const CONTENT_TYPE: &str = "application/problem+json";
+
+/// An error answer: a stable code, an HTTP status, a title for people, and optional details.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    status: StatusCode,
+    code: Cow<'static, str>,
+    title: Cow<'static, str>,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+}
+
+/// One invalid input, named by its field (a JSON pointer-like path such as `name`).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// The problem document as clients receive it.
+#[derive(Serialize, ToSchema)]
+pub struct ProblemResponse {
+    /// A URI reference identifying the kind of problem: `/problems/{code}`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The stable, machine-readable code, e.g. `not_found`.
+    pub code: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The id of the request, also sent as the `x-request-id` header; quote it to support.
+    pub request_id: String,
+}
+
+impl Problem {
+    fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
+        Self {
+            status,
+            code: Cow::Borrowed(code),
+            title: Cow::Borrowed(title),
+            detail: None,
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found")
+            .with_detail("No resource exists at this address.")
+    }
+
+    pub fn database_unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "Database unavailable",
+        )
+        .with_detail("The database did not answer. Try again shortly.")
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal server error",
+        )
+        .with_detail("Something went wrong on our side. Quote the request id when reporting it.")
+    }
+
+    /// The problem for an error status produced outside our handlers.
+    fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::not_found(),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                Self::new(status, "method_not_allowed", "Method not allowed")
+                    .with_detail("This address does not accept this method; see the Allow header.")
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::new(status, "payload_too_large", "Payload too large").with_detail(format!(
+                    "The request body exceeds the limit of {} bytes.",
+                    crate::router::MAX_BODY_BYTES
+                ))
+            }
+            StatusCode::REQUEST_TIMEOUT => Self::new(status, "timeout", "Request timeout")
+                .with_detail("The request took too long and was abandoned."),
+            StatusCode::INTERNAL_SERVER_ERROR => Self::internal(),
+            other => Self {
+                status: other,
+                code: Cow::Owned(snake_case(other.canonical_reason().unwrap_or("error"))),
+                title: Cow::Borrowed(other.canonical_reason().unwrap_or("Error")),
+                detail: None,
+                errors: Vec::new(),
+            },
+        }
+    }
+
+    fn into_body(self, request_id: String) -> ProblemResponse {
+        ProblemResponse {
+            kind: format!("/problems/{}", self.code),
+            code: self.code.into_owned(),
+            title: self.title.into_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            errors: self.errors,
+            request_id,
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Middleware: writes every problem and every bare error response as problem+json.
+pub async fn render(request: Request, next: Next) -> Response {
+    let request_id = request
+        .headers()
+        .get(crate::router::REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let response = next.run(request).await;
+    let problem = match response.extensions().get::<Problem>() {
+        Some(problem) => problem.clone(),
+        None if is_bare_error(&response) => Problem::for_status(response.status()),
+        None => return response,
+    };
+    let (mut parts, _) = response.into_parts();
+    let mut rendered = (problem.status, Json(problem.into_body(request_id))).into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    for (name, value) in &parts.headers {
+        rendered.headers_mut().insert(name, value.clone());
+    }
+    rendered
+}
+
+fn is_bare_error(response: &Response) -> bool {
+    let status = response.status();
+    let already_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(CONTENT_TYPE.as_bytes()));
+    (status.is_client_error() || status.is_server_error()) && !already_problem
+}
+
+fn snake_case(reason: &str) -> String {
+    reason
+        .chars()
+        .filter_map(|c| match c {
+            ' ' | '-' => Some('_'),
+            c if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_without_a_dedicated_problem_get_a_readable_code() {
+        let problem = Problem::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(problem.code, "unsupported_media_type");
+        assert_eq!(problem.title, "Unsupported Media Type");
+    }
+}

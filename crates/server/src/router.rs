@@ -1,0 +1,124 @@
+//! The application: every route, wrapped in the middleware every request passes through.
+
+use crate::api::health;
+use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH};
+use crate::problem::{self, Problem};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use std::any::Any;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The largest request body accepted: room for a 1 MiB image plus encoding overhead.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// A request still running after this long is answered 408 and abandoned.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A client-supplied request id longer than this is replaced.
+const MAX_REQUEST_ID_CHARS: usize = 128;
+
+/// The OpenAPI document of every API route, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
+}
+
+/// The whole application for the given state.
+pub fn app(state: AppState) -> Router {
+    let (api, document) = api_routes().split_for_parts();
+    let routes = Router::new()
+        .route("/", get(|| async { Redirect::temporary(REFERENCE_PATH) }))
+        .merge(api)
+        .merge(SwaggerUi::new(REFERENCE_PATH).url(DOCUMENT_PATH, document))
+        .with_state(state);
+    with_middleware(routes)
+}
+
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+}
+
+fn with_middleware(routes: Router) -> Router {
+    let layers = ServiceBuilder::new()
+        .map_request(drop_unusable_request_id)
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Micros),
+                ),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(axum::middleware::from_fn(problem::render))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(CatchPanicLayer::custom(answer_panic))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::disable());
+    routes.layer(layers)
+}
+
+/// One span per request, carrying its id so every log line of the request can be found.
+fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+}
+
+/// Keeps a caller's request id for correlation only when it is short and plain, so it cannot
+/// forge log fields; otherwise a fresh one is assigned.
+fn drop_unusable_request_id(mut request: Request) -> Request {
+    let usable = request.headers().get(REQUEST_ID).is_some_and(|value| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= MAX_REQUEST_ID_CHARS
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    });
+    if !usable {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    request
+}
+
+fn answer_panic(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    Problem::internal().into_response()
+}

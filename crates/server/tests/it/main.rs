@@ -1,0 +1,9 @@
+//! The server's integration tests: the real application over HTTP, on SQLite and PostgreSQL.
+// A test fails by panicking, helpers included.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod health;
+mod openapi;
+mod problems;
+mod request_id;
+mod shutdown;

@@ -1,0 +1,56 @@
+use clientele_testkit::{Backend, TestApp, on_both_backends};
+use serde_json::Value;
+
+fn assert_problem(
+    response_headers: &reqwest::header::HeaderMap,
+    body: &Value,
+    status: u16,
+    code: &str,
+) {
+    assert_eq!(response_headers["content-type"], "application/problem+json");
+    assert_eq!(body["status"], status);
+    assert_eq!(body["code"], code);
+    assert_eq!(body["type"], format!("/problems/{code}"));
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(
+        body["request_id"],
+        response_headers["x-request-id"].to_str().unwrap()
+    );
+}
+
+on_both_backends! {
+    async fn an_unknown_route_answers_404_problem_json(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let response = app.get("/api/v1/no-such-thing").await;
+        assert_eq!(response.status(), 404);
+        let headers = response.headers().clone();
+        assert_problem(&headers, &response.json().await.unwrap(), 404, "not_found");
+    }
+
+    async fn a_wrong_method_answers_405_problem_json_with_allow(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let response = app.client().delete(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(response.status(), 405);
+        let headers = response.headers().clone();
+        assert!(headers["allow"].to_str().unwrap().contains("GET"));
+        assert_problem(&headers, &response.json().await.unwrap(), 405, "method_not_allowed");
+    }
+
+    async fn an_oversized_body_answers_413_problem_json(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let body = vec![b'x'; 3 * 1024 * 1024];
+        let response = app.client().post(app.url("/api/v1/anything")).body(body).send().await.unwrap();
+        assert_eq!(response.status(), 413);
+        let headers = response.headers().clone();
+        assert_problem(&headers, &response.json().await.unwrap(), 413, "payload_too_large");
+    }
+
+    async fn every_response_tells_browsers_not_to_sniff_or_frame_it(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        for path in ["/healthz", "/nope", "/api/v1/openapi.json"] {
+            let response = app.get(path).await;
+            assert_eq!(response.headers()["x-content-type-options"], "nosniff", "{path}");
+            assert_eq!(response.headers()["x-frame-options"], "DENY", "{path}");
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! The database handle: SQLite or PostgreSQL behind one type, and the write transaction.
+//!
+//! SQLite gets two pools on one file: readers that are refused writes (`query_only`), and a
+//! single writer whose transactions begin IMMEDIATE, so writers queue in the process instead
+//! of failing with "database is locked". PostgreSQL gets one pool.
+
+use crate::error::StoreError;
+use crate::url::DatabaseUrl;
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_sqlx::SqlxBinder;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, FromRow, Postgres, Sqlite, Transaction};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database engine a `Db` talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Pool sizing and how long a request may wait for a connection.
+#[derive(Clone, Debug)]
+pub struct PoolSettings {
+    /// PostgreSQL connections, or SQLite reader connections (SQLite always has one writer).
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A row type that decodes from either backend.
+pub trait Record:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> Record for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+/// A connection pool to the configured database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db(Pools);
+
+#[derive(Clone, Debug)]
+enum Pools {
+    Sqlite {
+        reader: SqlitePool,
+        writer: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// Opens the pools; a missing SQLite file (and its directory) is created.
+    pub async fn connect(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Self, StoreError> {
+        match url.backend()? {
+            Backend::Sqlite => connect_sqlite(url, settings).await,
+            Backend::Postgres => connect_postgres(url, settings).await,
+        }
+    }
+
+    /// Applies the migrations this build carries that the database has not seen yet.
+    #[tracing::instrument(skip(self), fields(backend = ?self.backend()))]
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.0 {
+            Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
+            Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Succeeds when the database answers a query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match &self.0 {
+            Pools::Sqlite { reader, .. } => {
+                sqlx::query("SELECT 1").execute(reader).await?;
+            }
+            Pools::Postgres(pool) => {
+                sqlx::query("SELECT 1").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for checked-out connections to return, then closes every connection.
+    pub async fn close(&self) {
+        match &self.0 {
+            Pools::Sqlite { reader, writer } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        match &self.0 {
+            Pools::Sqlite { writer, .. } => writer.is_closed(),
+            Pools::Postgres(pool) => pool.is_closed(),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &self.0 {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Starts a write transaction; it rolls back unless committed.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.0 {
+            Pools::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    pub(crate) async fn fetch_optional<T: Record>(
+        &self,
+        statement: &impl SqlxBinder,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(match &self.0 {
+            Pools::Sqlite { reader, .. } => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(reader)
+                    .await?
+            }
+            Pools::Postgres(pool) => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        })
+    }
+
+    pub(crate) async fn fetch_all<T: Record>(
+        &self,
+        statement: &impl SqlxBinder,
+    ) -> Result<Vec<T>, StoreError> {
+        Ok(match &self.0 {
+            Pools::Sqlite { reader, .. } => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_all(reader)
+                    .await?
+            }
+            Pools::Postgres(pool) => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_all(pool)
+                    .await?
+            }
+        })
+    }
+}
+
+/// A write transaction. Repository functions that change data take `&mut Tx`, so a use case
+/// can put its change and the change's activity entry in one commit.
+#[derive(Debug)]
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+
+    /// Runs a statement and returns how many rows it touched.
+    pub(crate) async fn execute(&mut self, statement: &impl SqlxBinder) -> Result<u64, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_with::<Sqlite, _>(AssertSqlSafe(sql), values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+            Tx::Postgres(tx) => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_with::<Postgres, _>(AssertSqlSafe(sql), values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+        })
+    }
+}
+
+async fn connect_sqlite(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Db, StoreError> {
+    let path = Path::new(url.sqlite_path());
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    let options = SqliteConnectOptions::from_str(url.expose())?
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL syncs the WAL on every commit: an acknowledged write survives power loss.
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let writer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_with(options.clone().create_if_missing(true))
+        .await?;
+    let reader = SqlitePoolOptions::new()
+        .max_connections(settings.max_connections.max(1))
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_lazy_with(options.pragma("query_only", "ON"));
+    Ok(Db(Pools::Sqlite { reader, writer }))
+}
+
+async fn connect_postgres(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Db, StoreError> {
+    let options = PgConnectOptions::from_str(url.expose())?.application_name("clientele");
+    let pool = PgPoolOptions::new()
+        .max_connections(settings.max_connections.max(1))
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_with(options)
+        .await?;
+    Ok(Db(Pools::Postgres(pool)))
+}

@@ -1,0 +1,14 @@
+//! Clientele's storage: one set of repository functions over SQLite and PostgreSQL.
+//!
+//! Statements are built once with sea-query and rendered for the backend in use; rows decode
+//! through one `FromRow` struct per row type. Each aggregate has its own module, and every
+//! function on tenant data takes the tenant's id.
+
+mod db;
+mod error;
+mod url;
+pub mod workspaces;
+
+pub use db::{Backend, Db, PoolSettings, Tx};
+pub use error::StoreError;
+pub use url::DatabaseUrl;

@@ -1,0 +1,103 @@
+//! The real application, served on a random local port for one test.
+
+use crate::db::TestDb;
+use clientele_server::AppState;
+use clientele_store::{Backend, Db};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running server over a fresh database, and an HTTP client for it.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub db: Db,
+    pub database: TestDb,
+    client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    /// Serves the application exactly as `clientele serve` builds it.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, axum::Router::new(), Duration::from_secs(10)).await
+    }
+
+    /// Serves the application plus `extra` routes, with a chosen shutdown grace period; for
+    /// tests of serving itself, such as a request still running when shutdown begins.
+    pub async fn spawn_with(backend: Backend, extra: axum::Router, grace: Duration) -> Self {
+        let database = TestDb::new(backend).await;
+        let db = database.connect().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a local port");
+        let address = listener.local_addr().expect("the bound address");
+        // The extra routes answer first; everything else reaches the full application.
+        let app = extra.fallback_service(clientele_server::app(AppState { db: db.clone() }));
+        let (shutdown, signal) = oneshot::channel::<()>();
+        let server = tokio::spawn(clientele_server::serve(
+            listener,
+            app,
+            db.clone(),
+            async move {
+                let _ = signal.await;
+            },
+            grace,
+        ));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        Self {
+            address,
+            db,
+            database,
+            client,
+            shutdown: Some(shutdown),
+            server: Some(server),
+        }
+    }
+
+    /// The absolute URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Signals shutdown, as SIGTERM does for the binary, without waiting for it to finish.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+
+    /// Waits for the server to finish shutting down and returns what `serve` returned.
+    pub async fn stopped(&mut self) -> std::io::Result<()> {
+        self.begin_shutdown();
+        match self.server.take() {
+            Some(server) => server.await.expect("the server task does not panic"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.begin_shutdown();
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}

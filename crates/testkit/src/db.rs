@@ -1,0 +1,257 @@
+//! A fresh, migrated database per test.
+
+use clientele_store::{Backend, DatabaseUrl, Db, PoolSettings};
+use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use tempfile::TempDir;
+
+/// The PostgreSQL server tests use; override with `CLIENTELE_TEST_POSTGRES_URL`.
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+/// Serializes template creation and cloning across test processes.
+const TEMPLATE_LOCK: i64 = 0x636c_6965_6e74;
+
+/// A database that exists for one test and is removed after it.
+pub struct TestDb {
+    url: String,
+    backend: Backend,
+    database_name: Option<String>,
+    _dir: Option<TempDir>,
+}
+
+impl TestDb {
+    /// Creates an empty, fully migrated database on `backend`.
+    ///
+    /// Panics with instructions when PostgreSQL cannot be reached: a test that needs it never
+    /// passes silently without it.
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("clientele.db").display());
+                Self {
+                    url,
+                    backend,
+                    database_name: None,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Postgres => {
+                let name = format!("clientele_test_{}", uuid::Uuid::new_v4().simple());
+                clone_template(&name).await;
+                let url = database_url(&postgres_url(), &name);
+                Self {
+                    url,
+                    backend,
+                    database_name: Some(name),
+                    _dir: None,
+                }
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL the application is given.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The SQLite file, for tests that inspect it.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self._dir
+            .as_ref()
+            .map(|dir| dir.path().join("clientele.db"))
+    }
+
+    /// Connects a migrated application pool to this database.
+    pub async fn connect(&self) -> Db {
+        let url = DatabaseUrl::parse(&self.url).expect("a valid test database URL");
+        let db = Db::connect(&url, &PoolSettings::default())
+            .await
+            .expect("the test database accepts connections");
+        db.migrate()
+            .await
+            .expect("migrations apply to the test database");
+        db
+    }
+
+    /// PostgreSQL only: refuses new connections and ends the open ones, as when the database
+    /// server goes away.
+    pub async fn cut_off(&self) {
+        let name = self
+            .database_name
+            .as_deref()
+            .expect("cut_off needs PostgreSQL");
+        let mut admin = admin_connection().await;
+        run(
+            &mut admin,
+            format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"),
+            "refuse connections",
+        )
+        .await;
+        run(
+            &mut admin,
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            ),
+            "end open connections",
+        )
+        .await;
+    }
+
+    /// PostgreSQL only: accepts connections again after [`TestDb::cut_off`].
+    pub async fn restore(&self) {
+        let name = self
+            .database_name
+            .as_deref()
+            .expect("restore needs PostgreSQL");
+        let mut admin = admin_connection().await;
+        run(
+            &mut admin,
+            format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"),
+            "accept connections",
+        )
+        .await;
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.database_name.take() else {
+            return;
+        };
+        // Drop runs outside any runtime guarantee, so the cleanup gets a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let mut admin = PgConnection::connect(&postgres_url()).await.ok()?;
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                admin.execute(AssertSqlSafe(sql)).await.ok()
+            })
+        })
+        .join();
+    }
+}
+
+pub(crate) fn postgres_url() -> String {
+    std::env::var("CLIENTELE_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
+}
+
+async fn admin_connection() -> PgConnection {
+    let url = postgres_url();
+    match PgConnection::connect(&url).await {
+        Ok(connection) => connection,
+        Err(error) => panic!(
+            "PostgreSQL is required for the postgres tests but {url} cannot be reached ({error}). \
+             Start PostgreSQL there or point CLIENTELE_TEST_POSTGRES_URL at a server where this user may create databases."
+        ),
+    }
+}
+
+/// Clones a database named `name` from a template migrated with this build's migrations.
+/// The template's name carries a hash of the migrations, so a changed migration gets a new one.
+async fn clone_template(name: &str) {
+    let template = format!("clientele_template_{:016x}", migrations_hash());
+    let mut admin = admin_connection().await;
+    run(
+        &mut admin,
+        format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"),
+        "take the template lock",
+    )
+    .await;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&template)
+            .fetch_one(&mut admin)
+            .await
+            .expect("look up the template");
+    if !exists {
+        build_template(&mut admin, &template).await;
+    }
+    run(
+        &mut admin,
+        format!("CREATE DATABASE {name} TEMPLATE {template}"),
+        "clone the template",
+    )
+    .await;
+    run(
+        &mut admin,
+        format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"),
+        "release the template lock",
+    )
+    .await;
+}
+
+/// Migrates under a temporary name and renames when done, so a crash never leaves a
+/// half-migrated template behind under the final name.
+async fn build_template(admin: &mut PgConnection, template: &str) {
+    let building = format!("{template}_building");
+    run(
+        admin,
+        format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
+        "drop a stale template",
+    )
+    .await;
+    run(
+        admin,
+        format!("CREATE DATABASE {building}"),
+        "create the template",
+    )
+    .await;
+    let url = DatabaseUrl::parse(&database_url(&postgres_url(), &building)).expect("template URL");
+    let db = Db::connect(&url, &PoolSettings::default())
+        .await
+        .expect("connect to the template");
+    db.migrate().await.expect("migrate the template");
+    db.close().await;
+    run(
+        admin,
+        format!("ALTER DATABASE {building} RENAME TO {template}"),
+        "publish the template",
+    )
+    .await;
+}
+
+fn migrations_hash() -> u64 {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/migrations/postgres");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the migrations folder")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    for file in files {
+        file.file_name().hash(&mut hasher);
+        std::fs::read(&file)
+            .expect("a migration file")
+            .hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// `base` with its database name replaced by `name`.
+fn database_url(base: &str, name: &str) -> String {
+    let (without_query, query) = base
+        .split_once('?')
+        .map_or((base, None), |(b, q)| (b, Some(q)));
+    let server = without_query
+        .rsplit_once('/')
+        .map_or(without_query, |(server, _)| server);
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// Runs one administrative statement built from names this module generated.
+async fn run(connection: &mut PgConnection, sql: String, what: &str) {
+    if let Err(error) = connection.execute(AssertSqlSafe(sql)).await {
+        panic!("cannot {what}: {error}");
+    }
+}
