@@ -19,11 +19,21 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// Creates an empty, fully migrated database on `backend`.
+    /// Creates a fully migrated database with no data on `backend` (SQLite: migrated on
+    /// first [`TestDb::connect`]).
     ///
     /// Panics with instructions when PostgreSQL cannot be reached: a test that needs it never
     /// passes silently without it.
     pub async fn new(backend: Backend) -> Self {
+        Self::create(backend, true).await
+    }
+
+    /// Creates an empty database with no schema at all, for tests of migrating itself.
+    pub async fn unmigrated(backend: Backend) -> Self {
+        Self::create(backend, false).await
+    }
+
+    async fn create(backend: Backend, migrated: bool) -> Self {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary directory");
@@ -37,7 +47,16 @@ impl TestDb {
             }
             Backend::Postgres => {
                 let name = format!("clientele_test_{}", uuid::Uuid::new_v4().simple());
-                clone_template(&name).await;
+                if migrated {
+                    clone_template(&name).await;
+                } else {
+                    run(
+                        &mut admin_connection().await,
+                        format!("CREATE DATABASE {name}"),
+                        "create a database",
+                    )
+                    .await;
+                }
                 let url = database_url(&postgres_url(), &name);
                 Self {
                     url,

@@ -1,0 +1,8 @@
+//! The `clientele` binary, started as an operator would start it.
+// A test fails by panicking, helpers included.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod config;
+mod migrate;
+mod process;
+mod serve;

@@ -1,0 +1,86 @@
+//! Runs the built binary in a directory of its own, with no `CLIENTELE_*` variable inherited.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::process::{Child, ChildStdout, Command};
+
+/// The binary as `cargo` built it, with a clean environment and `dir` as working directory.
+pub fn clientele(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clientele"));
+    command.current_dir(dir).kill_on_drop(true);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CLIENTELE_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// A running `clientele serve` and the base URL it printed.
+pub struct Server {
+    pub child: Child,
+    pub base_url: String,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Server {
+    /// Starts `command` (a `serve` on port 0) and waits for it to print where it listens.
+    pub async fn start(mut command: Command) -> Self {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        let read = tokio::time::timeout(Duration::from_secs(30), stdout.read_line(&mut line)).await;
+        assert!(
+            matches!(read, Ok(Ok(n)) if n > 0),
+            "the server printed nothing: {read:?}"
+        );
+        let base_url = line
+            .trim()
+            .strip_prefix("Clientele is running at ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .trim_end_matches('/')
+            .to_owned();
+        Self {
+            child,
+            base_url,
+            stdout,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        reqwest::get(format!("{}{path}", self.base_url))
+            .await
+            .unwrap()
+    }
+
+    /// Sends SIGTERM and returns the exit status with everything printed on stdout and stderr.
+    pub async fn terminate(mut self) -> (std::process::ExitStatus, String, String) {
+        let pid = self.child.id().unwrap().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = tokio::time::timeout(Duration::from_secs(15), self.child.wait())
+            .await
+            .expect("the server exits within the grace period after SIGTERM")
+            .unwrap();
+        let mut stdout = String::new();
+        self.stdout.read_to_string(&mut stdout).await.unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .await
+            .unwrap();
+        (status, stdout, stderr)
+    }
+}
