@@ -1,0 +1,59 @@
+//! Throughput and latency of the HTTP server on each backend: `cargo bench -p clientele-server`.
+//!
+//! Each scenario serves the real application in-process on a fresh database and fires requests
+//! from concurrent keep-alive clients on the same machine, so the figures include the client's
+//! own cost; compare them with each other rather than with a dedicated load generator.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use clientele_testkit::{Backend, TestApp};
+use std::time::{Duration, Instant};
+
+const CONCURRENCY: usize = 32;
+const REQUESTS: usize = 20_000;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    println!("{:<10} {:<10} {:>10} {:>10} {:>10}", "backend", "route", "req/s", "p50 µs", "p99 µs");
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        runtime.block_on(async {
+            let app = TestApp::spawn(backend).await;
+            for route in ["/healthz", "/readyz"] {
+                let (rate, p50, p99) = load(&app, route).await;
+                println!("{:<10} {:<10} {rate:>10.0} {p50:>10} {p99:>10}", format!("{backend:?}"), route);
+            }
+        });
+    }
+}
+
+/// Sends `REQUESTS` GETs from `CONCURRENCY` clients; returns requests/s and latency percentiles.
+async fn load(app: &TestApp, route: &str) -> (f64, u128, u128) {
+    let url = app.url(route);
+    for _ in 0..200 {
+        app.client().get(&url).send().await.unwrap();
+    }
+    let started = Instant::now();
+    let workers: Vec<_> = (0..CONCURRENCY)
+        .map(|_| {
+            let (client, url) = (app.client().clone(), url.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(REQUESTS / CONCURRENCY);
+                for _ in 0..REQUESTS / CONCURRENCY {
+                    let sent = Instant::now();
+                    let response = client.get(&url).send().await.unwrap();
+                    assert!(response.status().is_success());
+                    response.bytes().await.unwrap();
+                    latencies.push(sent.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies: Vec<Duration> = Vec::with_capacity(REQUESTS);
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let percentile = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)].as_micros();
+    (latencies.len() as f64 / elapsed.as_secs_f64(), percentile(50), percentile(99))
+}
