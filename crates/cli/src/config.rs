@@ -18,8 +18,9 @@ pub struct Overrides {
     pub listen: Option<SocketAddr>,
     pub database_url: Option<String>,
     pub data_dir: Option<PathBuf>,
-    pub log_filter: Option<String>,
+    pub log: Option<String>,
     pub log_format: Option<String>,
+    pub max_connections: Option<u32>,
 }
 
 /// The settings file; every key is optional and unknown keys are refused.
@@ -34,12 +35,14 @@ pub struct FileSettings {
     pub max_connections: Option<u32>,
 }
 
+/// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
     Json,
 }
 
+/// Which log lines are written, and how.
 #[derive(Clone, Debug)]
 pub struct LogSettings {
     pub filter: String,
@@ -66,8 +69,10 @@ pub enum ConfigError {
     },
     #[error("the settings file {path} is not valid: {message}")]
     Parse { path: String, message: String },
-    #[error("database_url: {0}")]
+    #[error("database_url is not usable")]
     DatabaseUrl(#[source] StoreError),
+    #[error("log `{filter}` is not a valid filter (e.g. `info` or `info,sqlx=warn`)")]
+    LogFilter { filter: String },
     #[error("log_format must be `text` or `json`, not `{0}`")]
     LogFormat(String),
     #[error("max_connections must be at least 1")]
@@ -110,33 +115,37 @@ impl Settings {
             Some(other) => return Err(ConfigError::LogFormat(other.to_owned())),
         };
         let mut pool = PoolSettings::default();
-        if let Some(max) = file.max_connections {
+        if let Some(max) = overrides.max_connections.or(file.max_connections) {
             if max == 0 {
                 return Err(ConfigError::MaxConnections);
             }
             pool.max_connections = max;
+        }
+        let filter = overrides
+            .log
+            .clone()
+            .or(file.log)
+            .unwrap_or_else(|| "info".to_owned());
+        if tracing_subscriber::EnvFilter::try_new(&filter).is_err() {
+            return Err(ConfigError::LogFilter { filter });
         }
         Ok(Self {
             listen,
             data_dir,
             database_url,
             pool,
-            log: LogSettings {
-                filter: overrides
-                    .log_filter
-                    .clone()
-                    .or(file.log)
-                    .unwrap_or_else(|| "info".to_owned()),
-                format,
-            },
+            log: LogSettings { filter, format },
         })
     }
 }
 
 impl Settings {
-    /// Creates the data directory when missing, readable by this user only: it holds the
-    /// SQLite database and, later, keys.
+    /// Creates the data directory, readable by this user only, when the database lives in it.
     pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
+        let uses_data_dir = matches!(&self.database_url, DatabaseUrl::Sqlite(path) if path.starts_with(&self.data_dir));
+        if !uses_data_dir {
+            return Ok(());
+        }
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]

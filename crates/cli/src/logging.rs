@@ -6,6 +6,7 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber; logs go to standard error.
 pub fn init(settings: &LogSettings) {
+    // The filter was validated when the settings were resolved.
     let filter = EnvFilter::try_new(&settings.filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

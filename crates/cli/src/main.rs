@@ -32,11 +32,12 @@ enum Command {
     /// Run the HTTP server (migrates the database first).
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
-    Migrate(DatabaseArgs),
+    Migrate(CommonArgs),
 }
 
+/// Settings every command takes.
 #[derive(clap::Args)]
-struct DatabaseArgs {
+struct CommonArgs {
     /// sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE; default: a SQLite file in the data directory.
     #[arg(long, env = "CLIENTELE_DATABASE_URL", value_name = "URL")]
     database_url: Option<String>,
@@ -49,6 +50,9 @@ struct DatabaseArgs {
     /// Log line format: text or json.
     #[arg(long, env = "CLIENTELE_LOG_FORMAT", value_name = "FORMAT")]
     log_format: Option<String>,
+    /// PostgreSQL connections, or SQLite reader connections, per process (default 10).
+    #[arg(long, env = "CLIENTELE_MAX_CONNECTIONS", value_name = "N")]
+    max_connections: Option<u32>,
 }
 
 #[derive(clap::Args)]
@@ -57,13 +61,19 @@ struct ServeArgs {
     #[arg(long, env = "CLIENTELE_LISTEN", value_name = "ADDR")]
     listen: Option<SocketAddr>,
     #[command(flatten)]
-    database: DatabaseArgs,
+    common: CommonArgs,
 }
 
 #[derive(Debug, Error)]
 enum CliError {
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error("cannot connect to the database at {url}")]
+    Connect {
+        url: String,
+        #[source]
+        source: StoreError,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot listen on {address}")]
@@ -91,18 +101,15 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => {
-            let settings = Settings::resolve(
-                &overrides(Some(args.listen), &args.database),
-                cli.config.as_deref(),
-            )?;
+            let settings =
+                Settings::resolve(&overrides(args.listen, &args.common), cli.config.as_deref())?;
             logging::init(&settings.log);
             serve(settings).await
         }
         Command::Migrate(args) => {
             let settings = Settings::resolve(&overrides(None, &args), cli.config.as_deref())?;
             logging::init(&settings.log);
-            settings.ensure_data_dir()?;
-            let db = Db::connect(&settings.database_url, &settings.pool).await?;
+            let db = connect(&settings).await?;
             db.migrate().await?;
             db.close().await;
             println!("The database at {} is up to date.", settings.database_url);
@@ -111,19 +118,35 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-fn overrides(listen: Option<Option<SocketAddr>>, database: &DatabaseArgs) -> Overrides {
+fn overrides(listen: Option<SocketAddr>, common: &CommonArgs) -> Overrides {
+    // An empty variable (`CLIENTELE_DATABASE_URL=`) means "not set", as in most tools.
+    let given = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
     Overrides {
-        listen: listen.flatten(),
-        database_url: database.database_url.clone(),
-        data_dir: database.data_dir.clone(),
-        log_filter: database.log.clone(),
-        log_format: database.log_format.clone(),
+        listen,
+        database_url: given(&common.database_url),
+        data_dir: common
+            .data_dir
+            .clone()
+            .filter(|dir| !dir.as_os_str().is_empty()),
+        log: given(&common.log),
+        log_format: given(&common.log_format),
+        max_connections: common.max_connections,
     }
 }
 
-async fn serve(settings: Settings) -> Result<(), CliError> {
+/// Opens the database, creating the data directory first when the database lives in it.
+async fn connect(settings: &Settings) -> Result<Db, CliError> {
     settings.ensure_data_dir()?;
-    let db = Db::connect(&settings.database_url, &settings.pool).await?;
+    Db::connect(&settings.database_url, &settings.pool)
+        .await
+        .map_err(|source| CliError::Connect {
+            url: settings.database_url.to_string(),
+            source,
+        })
+}
+
+async fn serve(settings: Settings) -> Result<(), CliError> {
+    let db = connect(&settings).await?;
     db.migrate().await?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await

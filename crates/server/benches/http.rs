@@ -12,14 +12,24 @@ const CONCURRENCY: usize = 32;
 const REQUESTS: usize = 20_000;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    println!("{:<10} {:<10} {:>10} {:>10} {:>10}", "backend", "route", "req/s", "p50 µs", "p99 µs");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "{:<10} {:<10} {:>10} {:>10} {:>10}",
+        "backend", "route", "req/s", "p50 µs", "p99 µs"
+    );
     for backend in [Backend::Sqlite, Backend::Postgres] {
         runtime.block_on(async {
             let app = TestApp::spawn(backend).await;
             for route in ["/healthz", "/readyz"] {
                 let (rate, p50, p99) = load(&app, route).await;
-                println!("{:<10} {:<10} {rate:>10.0} {p50:>10} {p99:>10}", format!("{backend:?}"), route);
+                println!(
+                    "{:<10} {:<10} {rate:>10.0} {p50:>10} {p99:>10}",
+                    format!("{backend:?}"),
+                    route
+                );
             }
         });
     }
@@ -54,6 +64,11 @@ async fn load(app: &TestApp, route: &str) -> (f64, u128, u128) {
     }
     let elapsed = started.elapsed();
     latencies.sort();
-    let percentile = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)].as_micros();
-    (latencies.len() as f64 / elapsed.as_secs_f64(), percentile(50), percentile(99))
+    let percentile =
+        |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)].as_micros();
+    (
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        percentile(50),
+        percentile(99),
+    )
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use utoipa::ToSchema;
 
+/// The media type of every error body.
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
 /// An error answer: a stable code, an HTTP status, a title for people, and optional details.
@@ -81,6 +82,17 @@ impl Problem {
         .with_detail("The database did not answer. Try again shortly.")
     }
 
+    pub fn timeout() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "Request timed out",
+        )
+        .with_detail(
+            "The request took too long and was abandoned; it may or may not have taken effect.",
+        )
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -104,8 +116,6 @@ impl Problem {
                     crate::router::MAX_BODY_BYTES
                 ))
             }
-            StatusCode::REQUEST_TIMEOUT => Self::new(status, "timeout", "Request timeout")
-                .with_detail("The request took too long and was abandoned."),
             StatusCode::INTERNAL_SERVER_ERROR => Self::internal(),
             other => Self {
                 status: other,
@@ -171,6 +181,18 @@ fn is_bare_error(response: &Response) -> bool {
         .get(header::CONTENT_TYPE)
         .is_some_and(|value| value.as_bytes().starts_with(CONTENT_TYPE.as_bytes()));
     (status.is_client_error() || status.is_server_error()) && !already_problem
+}
+
+/// An error and all its causes on one line, for logs.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn snake_case(reason: &str) -> String {

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use std::any::Any;
@@ -16,7 +17,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::OpenApi;
@@ -24,10 +24,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
+/// The header that carries each request's id, in both directions.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The largest request body accepted: room for a 1 MiB image plus encoding overhead.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
-/// A request still running after this long is answered 408 and abandoned.
+/// A request still running after this long is answered 503 and abandoned. (Not 408: that
+/// blames the client and invites automatic retries of requests that may have taken effect.)
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// A client-supplied request id longer than this is replaced.
 const MAX_REQUEST_ID_CHARS: usize = 128;
@@ -43,7 +45,12 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(|| async { Redirect::temporary(REFERENCE_PATH) }))
         .merge(api)
-        .merge(SwaggerUi::new(REFERENCE_PATH).url(DOCUMENT_PATH, document))
+        .merge(
+            SwaggerUi::new(REFERENCE_PATH)
+                .url(DOCUMENT_PATH, document)
+                // The default validator is a third-party site the browser would send our URL to.
+                .config(utoipa_swagger_ui::Config::new([DOCUMENT_PATH]).validator_url("none")),
+        )
         .with_state(state);
     with_middleware(routes)
 }
@@ -81,10 +88,7 @@ fn with_middleware(routes: Router) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
+        .layer(axum::middleware::from_fn(answer_timeout))
         .layer(CatchPanicLayer::custom(answer_panic))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(DefaultBodyLimit::disable());
@@ -118,7 +122,26 @@ fn drop_unusable_request_id(mut request: Request) -> Request {
     request
 }
 
-fn answer_panic(_: Box<dyn Any + Send + 'static>) -> Response {
-    tracing::error!("a request handler panicked");
+/// Logs what panicked (the client learns only that something failed, and the request id).
+fn answer_panic(payload: Box<dyn Any + Send + 'static>) -> Response {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %message, "a request handler panicked");
     Problem::internal().into_response()
+}
+
+async fn answer_timeout(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(
+                seconds = REQUEST_TIMEOUT.as_secs(),
+                "request abandoned after timeout"
+            );
+            Problem::timeout().into_response()
+        }
+    }
 }

@@ -2,6 +2,7 @@
 
 use clientele_store::Db;
 
+/// The shared state of the application, cloned into every handler.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,

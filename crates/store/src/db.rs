@@ -71,9 +71,9 @@ enum Pools {
 impl Db {
     /// Opens the pools; a missing SQLite file (and its directory) is created.
     pub async fn connect(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Self, StoreError> {
-        match url.backend()? {
-            Backend::Sqlite => connect_sqlite(url, settings).await,
-            Backend::Postgres => connect_postgres(url, settings).await,
+        match url {
+            DatabaseUrl::Sqlite(path) => connect_sqlite(path, settings).await,
+            DatabaseUrl::Postgres(url) => connect_postgres(url, settings).await,
         }
     }
 
@@ -87,11 +87,15 @@ impl Db {
         Ok(())
     }
 
-    /// Succeeds when the database answers a query.
+    /// Succeeds when the database answers a query; on SQLite, when a reader can read the file
+    /// and the writer is free to take a transaction.
     pub async fn ping(&self) -> Result<(), StoreError> {
         match &self.0 {
-            Pools::Sqlite { reader, .. } => {
-                sqlx::query("SELECT 1").execute(reader).await?;
+            Pools::Sqlite { reader, writer } => {
+                sqlx::query("SELECT count(*) FROM sqlite_schema")
+                    .execute(reader)
+                    .await?;
+                sqlx::query("SELECT 1").execute(writer).await?;
             }
             Pools::Postgres(pool) => {
                 sqlx::query("SELECT 1").execute(pool).await?;
@@ -111,6 +115,7 @@ impl Db {
         }
     }
 
+    /// Whether [`Db::close`] has run.
     pub fn is_closed(&self) -> bool {
         match &self.0 {
             Pools::Sqlite { writer, .. } => writer.is_closed(),
@@ -118,6 +123,7 @@ impl Db {
         }
     }
 
+    /// Which engine this handle talks to.
     pub fn backend(&self) -> Backend {
         match &self.0 {
             Pools::Sqlite { .. } => Backend::Sqlite,
@@ -183,6 +189,7 @@ pub enum Tx {
 }
 
 impl Tx {
+    /// Makes every change of the transaction durable at once.
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,
@@ -191,6 +198,7 @@ impl Tx {
         Ok(())
     }
 
+    /// Discards every change of the transaction (dropping it does the same).
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self {
             Tx::Sqlite(tx) => tx.rollback().await?,
@@ -220,15 +228,13 @@ impl Tx {
     }
 }
 
-async fn connect_sqlite(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Db, StoreError> {
-    let path = Path::new(url.sqlite_path());
+async fn connect_sqlite(path: &Path, settings: &PoolSettings) -> Result<Db, StoreError> {
+    let is_new = !path.exists();
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        private_dir(dir)?;
     }
-    let options = SqliteConnectOptions::from_str(url.expose())?
+    let options = SqliteConnectOptions::new()
+        .filename(path)
         .journal_mode(SqliteJournalMode::Wal)
         // FULL syncs the WAL on every commit: an acknowledged write survives power loss.
         .synchronous(SqliteSynchronous::Full)
@@ -239,6 +245,9 @@ async fn connect_sqlite(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Db
         .acquire_timeout(settings.acquire_timeout)
         .connect_with(options.clone().create_if_missing(true))
         .await?;
+    if is_new {
+        private_file(path)?;
+    }
     let reader = SqlitePoolOptions::new()
         .max_connections(settings.max_connections.max(1))
         .acquire_timeout(settings.acquire_timeout)
@@ -246,12 +255,39 @@ async fn connect_sqlite(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Db
     Ok(Db(Pools::Sqlite { reader, writer }))
 }
 
-async fn connect_postgres(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Db, StoreError> {
-    let options = PgConnectOptions::from_str(url.expose())?.application_name("clientele");
+async fn connect_postgres(url: &str, settings: &PoolSettings) -> Result<Db, StoreError> {
+    let options = PgConnectOptions::from_str(url)?.application_name("clientele");
     let pool = PgPoolOptions::new()
         .max_connections(settings.max_connections.max(1))
         .acquire_timeout(settings.acquire_timeout)
         .connect_with(options)
         .await?;
     Ok(Db(Pools::Postgres(pool)))
+}
+
+/// Creates the database's directory when missing, readable by this user only.
+fn private_dir(dir: &Path) -> Result<(), StoreError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|source| StoreError::Directory {
+        path: dir.display().to_string(),
+        source,
+    })
+}
+
+/// Makes a new database file readable by this user only; SQLite gives its WAL files the same mode.
+fn private_file(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(
+            |source| StoreError::Directory {
+                path: path.display().to_string(),
+                source,
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 use thiserror::Error;
 
+/// Why a storage operation failed.
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// A unique constraint refused the write; `constraint` uses PostgreSQL's default naming
@@ -11,16 +12,20 @@ pub enum StoreError {
     /// The database did not answer: connection refused or lost, pool exhausted, or closed.
     #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),
+    /// Any other error the database reported.
     #[error("database error")]
     Database(#[source] sqlx::Error),
+    /// A migration failed, or the database has migrations this build does not know.
     #[error("migrating the database failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A stored value that no longer parses: a bug or a hand-edited database.
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
+    /// The URL names no supported database; the text is redacted.
     #[error("unsupported database URL {0}: use sqlite://PATH or postgres://USER@HOST/DATABASE")]
     UnsupportedUrl(String),
-    #[error("cannot prepare the database directory {path}")]
+    /// The SQLite file or its directory could not be created or protected.
+    #[error("cannot prepare the database file or directory {path}")]
     Directory {
         path: String,
         #[source]

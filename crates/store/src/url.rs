@@ -3,72 +3,78 @@
 use crate::db::Backend;
 use crate::error::StoreError;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// A database URL: `sqlite://PATH` or `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`.
+/// The database to use: a SQLite file, or a PostgreSQL URL.
 #[derive(Clone, PartialEq, Eq)]
-pub struct DatabaseUrl(String);
+pub enum DatabaseUrl {
+    /// `sqlite://PATH`: the file is created on first connection when missing.
+    Sqlite(PathBuf),
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`.
+    Postgres(String),
+}
 
 impl DatabaseUrl {
-    /// Accepts a URL whose scheme names a supported backend.
+    /// Accepts `sqlite://PATH` or a `postgres://` / `postgresql://` URL.
     pub fn parse(raw: &str) -> Result<Self, StoreError> {
-        let url = Self(raw.trim().to_owned());
-        url.backend()?;
-        Ok(url)
-    }
-
-    /// The URL of a SQLite file, created on first connection when missing.
-    pub fn sqlite_file(path: &Path) -> Self {
-        Self(format!("sqlite://{}", path.display()))
-    }
-
-    pub fn backend(&self) -> Result<Backend, StoreError> {
-        match self.0.split_once("://").map(|(scheme, _)| scheme) {
-            Some("sqlite") => Ok(Backend::Sqlite),
-            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
-            _ => Err(StoreError::UnsupportedUrl(self.redacted())),
+        let raw = raw.trim();
+        match raw.split_once("://") {
+            Some(("sqlite", path)) => {
+                // An in-memory database would differ per connection and vanish on restart.
+                if path.is_empty() || path.starts_with(":memory:") || path.contains('?') {
+                    return Err(StoreError::UnsupportedUrl(raw.to_owned()));
+                }
+                Ok(Self::Sqlite(PathBuf::from(path)))
+            }
+            Some(("postgres" | "postgresql", _)) => Ok(Self::Postgres(raw.to_owned())),
+            _ => Err(StoreError::UnsupportedUrl(redact(raw))),
         }
     }
 
-    /// The file path of a SQLite URL.
-    pub(crate) fn sqlite_path(&self) -> &str {
-        let rest = self.0.trim_start_matches("sqlite://");
-        rest.split_once('?').map_or(rest, |(path, _)| path)
+    /// The SQLite file at `path`.
+    pub fn sqlite_file(path: &Path) -> Self {
+        Self::Sqlite(path.to_owned())
     }
 
-    /// The full URL, password included: only for handing to the driver.
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The URL with any password replaced by `***`.
-    pub fn redacted(&self) -> String {
-        let Some((scheme, rest)) = self.0.split_once("://") else {
-            return "***".to_owned();
-        };
-        let (authority, tail) = rest.split_once('/').unwrap_or((rest, ""));
-        let authority = match authority.rsplit_once('@') {
-            Some((credentials, host)) => match credentials.split_once(':') {
-                Some((user, _)) => format!("{user}:***@{host}"),
-                None => format!("{credentials}@{host}"),
-            },
-            None => authority.to_owned(),
-        };
-        let query_free_tail = tail.split_once('?').map_or(tail, |(path, _)| path);
-        format!("{scheme}://{authority}/{query_free_tail}")
+    /// Which engine the URL names.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
     }
 }
 
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
+        fmt::Display::fmt(self, f)
     }
 }
 
+/// Shows the URL with any password replaced by `***` and without query parameters.
 impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
+        match self {
+            Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            Self::Postgres(url) => f.write_str(&redact(url)),
+        }
     }
+}
+
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "***".to_owned();
+    };
+    let (authority, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let authority = match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => format!("{credentials}@{host}"),
+        },
+        None => authority.to_owned(),
+    };
+    let path = tail.split_once('?').map_or(tail, |(path, _)| path);
+    format!("{scheme}://{authority}/{path}")
 }
 
 #[cfg(test)]
@@ -89,9 +95,27 @@ mod tests {
 
     #[test]
     fn a_sqlite_url_names_its_file() {
-        let url = DatabaseUrl::parse("sqlite:///var/lib/clientele/clientele.db?mode=rwc").unwrap();
-        assert_eq!(url.backend().unwrap(), Backend::Sqlite);
-        assert_eq!(url.sqlite_path(), "/var/lib/clientele/clientele.db");
+        let url = DatabaseUrl::parse("sqlite:///var/lib/clientele/clientele.db").unwrap();
+        assert_eq!(
+            url,
+            DatabaseUrl::Sqlite(PathBuf::from("/var/lib/clientele/clientele.db"))
+        );
+        assert_eq!(url.backend(), Backend::Sqlite);
+    }
+
+    #[test]
+    fn a_data_directory_with_unusual_characters_stays_one_path() {
+        let url = DatabaseUrl::sqlite_file(Path::new("my data?x/clientele.db"));
+        assert_eq!(
+            url,
+            DatabaseUrl::Sqlite(PathBuf::from("my data?x/clientele.db"))
+        );
+    }
+
+    #[test]
+    fn an_in_memory_sqlite_database_is_refused() {
+        assert!(DatabaseUrl::parse("sqlite://:memory:").is_err());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
     }
 
     #[test]

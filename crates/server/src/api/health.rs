@@ -10,6 +10,7 @@ use std::time::Duration;
 /// How long readiness waits for the database before calling it unavailable.
 const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The body of a successful probe.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct StatusResponse {
     /// `ok` for liveness, `ready` for readiness.
@@ -34,7 +35,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<StatusResponse
     match tokio::time::timeout(READINESS_TIMEOUT, state.db.ping()).await {
         Ok(Ok(())) => Ok(Json(StatusResponse { status: "ready" })),
         Ok(Err(error)) => {
-            tracing::warn!(error = %error, "readiness check failed");
+            tracing::warn!(error = %crate::problem::error_chain(&error), "readiness check failed");
             Err(Problem::database_unavailable())
         }
         Err(_) => {

@@ -36,6 +36,7 @@ on_both_backends! {
         }
         let initializer = app.get("/api/docs/swagger-initializer.js").await.text().await.unwrap();
         assert!(initializer.contains("/api/v1/openapi.json"));
+        assert!(initializer.contains(r#""validatorUrl": "none""#), "the page would call a third-party validator:\n{initializer}");
     }
 }
 

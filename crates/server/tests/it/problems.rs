@@ -1,5 +1,7 @@
 use clientele_testkit::{Backend, TestApp, on_both_backends};
 use serde_json::Value;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn assert_problem(
     response_headers: &reqwest::header::HeaderMap,
@@ -36,13 +38,26 @@ on_both_backends! {
         assert_problem(&headers, &response.json().await.unwrap(), 405, "method_not_allowed");
     }
 
-    async fn an_oversized_body_answers_413_problem_json(backend: Backend) {
+    async fn an_oversized_body_answers_413_problem_json_before_it_is_sent(backend: Backend) {
         let app = TestApp::spawn(backend).await;
-        let body = vec![b'x'; 3 * 1024 * 1024];
-        let response = app.client().post(app.url("/api/v1/anything")).body(body).send().await.unwrap();
-        assert_eq!(response.status(), 413);
-        let headers = response.headers().clone();
-        assert_problem(&headers, &response.json().await.unwrap(), 413, "payload_too_large");
+        // Announce 3 MiB but send none of it: the answer must come from the announced length
+        // alone (a real client may still be uploading when the refusal arrives).
+        let mut stream = tokio::net::TcpStream::connect(app.address).await.unwrap();
+        let head = format!(
+            "POST /api/v1/anything HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            app.address,
+            3 * 1024 * 1024
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await.unwrap().unwrap();
+        let answer = String::from_utf8(answer).unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+        assert!(head.to_ascii_lowercase().contains("content-type: application/problem+json"), "{head}");
+        let body: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(body["code"], "payload_too_large");
+        assert_eq!(body["status"], 413);
     }
 
     async fn every_response_tells_browsers_not_to_sniff_or_frame_it(backend: Backend) {
