@@ -50,6 +50,30 @@ typed_id!(
     /// Identifies a workspace: one agency, the tenant boundary of all its data.
     WorkspaceId
 );
+typed_id!(
+    /// Identifies a workspace member: an agency account.
+    MemberId
+);
+typed_id!(
+    /// Identifies an API key of a workspace.
+    ApiKeyId
+);
+typed_id!(
+    /// Identifies a client organization.
+    OrganizationId
+);
+typed_id!(
+    /// Identifies a client user of an organization.
+    ClientUserId
+);
+typed_id!(
+    /// Identifies a signed-in session.
+    SessionId
+);
+typed_id!(
+    /// Identifies an activity entry.
+    ActivityId
+);
 
 #[cfg(test)]
 mod tests {

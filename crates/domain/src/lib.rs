@@ -3,12 +3,22 @@
 //! Nothing here performs I/O, so every rule can be tested as a plain function and every
 //! other layer can depend on it without pulling in a runtime.
 
+pub mod actor;
+pub mod email;
 pub mod id;
+pub mod permission;
+pub mod policy;
+pub mod role;
 pub mod text;
 pub mod timestamp;
 pub mod workspace;
 
-pub use id::WorkspaceId;
+pub use actor::{Actor, Principal};
+pub use email::Email;
+pub use id::{ActivityId, ApiKeyId, ClientUserId, MemberId, OrganizationId, SessionId, WorkspaceId};
+pub use permission::{Permission, Permissions};
+pub use policy::{Action, Denied, Permit, Resource, authorize};
+pub use role::MemberRole;
 pub use text::InvalidValue;
 pub use timestamp::Timestamp;
 pub use workspace::{WorkspaceName, WorkspaceSlug};

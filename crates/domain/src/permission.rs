@@ -1,0 +1,100 @@
+//! Client-user permissions: which dashboard sections a client user may open.
+
+use serde::{Deserialize, Serialize};
+
+/// One section flag of a client user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    OrgAdmin,
+    Home,
+    Conversations,
+    Analytics,
+    KnowledgeBase,
+    Channels,
+    Prompt,
+    Settings,
+    CustomTabs,
+    Billing,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 10] = [
+        Self::OrgAdmin,
+        Self::Home,
+        Self::Conversations,
+        Self::Analytics,
+        Self::KnowledgeBase,
+        Self::Channels,
+        Self::Prompt,
+        Self::Settings,
+        Self::CustomTabs,
+        Self::Billing,
+    ];
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// A set of permissions, stored as a bit set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Permissions(u16);
+
+impl Permissions {
+    /// What a new client user starts with: the home page only (least privilege).
+    pub fn new_user_default() -> Self {
+        Self::from_iter([Permission::Home])
+    }
+
+    pub fn contains(&self, permission: Permission) -> bool {
+        self.0 & permission.bit() != 0
+    }
+
+    pub fn insert(&mut self, permission: Permission) {
+        self.0 |= permission.bit();
+    }
+
+    /// The stored form.
+    pub fn bits(&self) -> u16 {
+        self.0
+    }
+
+    /// Reads the stored form, ignoring bits no permission uses.
+    pub fn from_bits(bits: u16) -> Self {
+        let known = Permission::ALL.iter().fold(0, |all, p| all | p.bit());
+        Self(bits & known)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
+        Permission::ALL.into_iter().filter(|p| self.contains(*p))
+    }
+}
+
+impl FromIterator<Permission> for Permissions {
+    fn from_iter<I: IntoIterator<Item = Permission>>(permissions: I) -> Self {
+        let mut set = Self::default();
+        for permission in permissions {
+            set.insert(permission);
+        }
+        set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_user_holds_home_only() {
+        let permissions = Permissions::new_user_default();
+        assert_eq!(permissions.iter().collect::<Vec<_>>(), vec![Permission::Home]);
+    }
+
+    #[test]
+    fn every_permission_survives_the_stored_form() {
+        let all: Permissions = Permission::ALL.into_iter().collect();
+        assert_eq!(Permissions::from_bits(all.bits()), all);
+        assert_eq!(Permissions::from_bits(u16::MAX), all);
+    }
+}

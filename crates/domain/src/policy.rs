@@ -1,0 +1,292 @@
+//! The authorization policy: one pure function decides whether an actor may take an action on
+//! a resource. Services call it first; what it returns on success, a [`Permit`], is the only
+//! way to obtain the tenant scope that privileged store writes take, so a use case that skips
+//! the check does not compile.
+
+use crate::actor::{Actor, Principal};
+use crate::id::{ApiKeyId, MemberId, WorkspaceId};
+use crate::role::MemberRole;
+
+/// Every product action the policy rules on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Read one's own account (`GET /me`).
+    ReadOwnAccount,
+    /// End one's own session.
+    SignOut,
+    ListMembers,
+    /// Add an agency account with the given role.
+    AddMember { role: MemberRole },
+    /// Change a member's role to `to`.
+    ChangeMemberRole { to: MemberRole },
+    RemoveMember,
+    /// Hand the owner role to another member (the owner becomes an admin).
+    TransferOwnership,
+    ListApiKeys,
+    /// Create an API key acting with `role`.
+    CreateApiKey { role: MemberRole },
+    RevokeApiKey,
+    /// Read the workspace's full activity log.
+    ReadActivityLog,
+}
+
+/// What an action is taken on, with the tenant it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    Workspace(WorkspaceId),
+    Member { workspace_id: WorkspaceId, id: MemberId, role: MemberRole },
+    ApiKey { workspace_id: WorkspaceId, id: ApiKeyId },
+}
+
+impl Resource {
+    pub fn workspace_id(&self) -> WorkspaceId {
+        match *self {
+            Self::Workspace(id) => id,
+            Self::Member { workspace_id, .. } | Self::ApiKey { workspace_id, .. } => workspace_id,
+        }
+    }
+}
+
+/// Why the policy refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// The resource belongs to another tenant; answered exactly like a missing one.
+    #[error("not found")]
+    Foreign,
+    /// Inside one's own tenant, a right the actor lacks.
+    #[error("{0}")]
+    Forbidden(&'static str),
+}
+
+/// Proof that the policy allowed an action in a workspace; only [`authorize`] makes one.
+#[derive(Debug)]
+pub struct Permit {
+    workspace_id: WorkspaceId,
+    action: Action,
+}
+
+impl Permit {
+    /// The tenant the permitted action is confined to.
+    pub fn workspace_id(&self) -> WorkspaceId {
+        self.workspace_id
+    }
+
+    pub fn action(&self) -> Action {
+        self.action
+    }
+}
+
+/// Decides whether `actor` may take `action` on `resource`.
+pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<Permit, Denied> {
+    if resource.workspace_id() != actor.workspace_id {
+        return Err(Denied::Foreign);
+    }
+    rule(actor, action, resource)?;
+    Ok(Permit { workspace_id: actor.workspace_id, action })
+}
+
+fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied> {
+    use Action::*;
+    let role = actor.agency_role();
+    let is_member_session = matches!(actor.principal, Principal::Member { .. });
+    let manages = role.is_some_and(|r| r.manages_workspace());
+    match action {
+        ReadOwnAccount => Ok(()),
+        SignOut if matches!(actor.principal, Principal::ApiKey { .. }) => {
+            Err(Denied::Forbidden("an API key has no session to end"))
+        }
+        SignOut => Ok(()),
+        ListMembers if role.is_some() => Ok(()),
+        ListMembers => Err(Denied::Forbidden("only agency accounts see the workspace's members")),
+        _ if !manages => Err(Denied::Forbidden("only the owner and admins manage the workspace")),
+        AddMember { role: MemberRole::Owner } | ChangeMemberRole { to: MemberRole::Owner } => {
+            Err(Denied::Forbidden("the owner role changes hands only by transferring ownership"))
+        }
+        ChangeMemberRole { .. } | RemoveMember if targets_owner(resource) => {
+            Err(Denied::Forbidden("nobody can demote or remove the owner"))
+        }
+        AddMember { .. } | ChangeMemberRole { .. } | RemoveMember | ListApiKeys | ReadActivityLog => {
+            Ok(())
+        }
+        CreateApiKey { .. } | RevokeApiKey if !is_member_session => {
+            Err(Denied::Forbidden("API keys are managed by people, not by other keys"))
+        }
+        CreateApiKey { role: MemberRole::Owner } => {
+            Err(Denied::Forbidden("an API key can act as admin or member, never owner"))
+        }
+        CreateApiKey { .. } | RevokeApiKey => Ok(()),
+        TransferOwnership if role != Some(MemberRole::Owner) || !is_member_session => {
+            Err(Denied::Forbidden("only the owner can transfer ownership"))
+        }
+        TransferOwnership if actor.impersonated_by.is_some() => {
+            Err(Denied::Forbidden("ownership cannot be transferred during a preview"))
+        }
+        TransferOwnership if targets_owner(resource) => {
+            Err(Denied::Forbidden("choose another member to become the owner"))
+        }
+        TransferOwnership => Ok(()),
+    }
+}
+
+fn targets_owner(resource: &Resource) -> bool {
+    matches!(resource, Resource::Member { role: MemberRole::Owner, .. })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::{ClientUserId, OrganizationId};
+    use crate::permission::{Permission, Permissions};
+    use proptest::prelude::*;
+    use Action::*;
+
+    fn member(workspace_id: WorkspaceId, role: MemberRole) -> Actor {
+        Actor { workspace_id, principal: Principal::Member { id: MemberId::new(), role }, impersonated_by: None }
+    }
+
+    fn api_key(workspace_id: WorkspaceId, role: MemberRole) -> Actor {
+        Actor { workspace_id, principal: Principal::ApiKey { id: ApiKeyId::new(), role }, impersonated_by: None }
+    }
+
+    fn client_user(workspace_id: WorkspaceId) -> Actor {
+        let permissions: Permissions = Permission::ALL.into_iter().collect();
+        Actor {
+            workspace_id,
+            principal: Principal::ClientUser { id: ClientUserId::new(), organization_id: OrganizationId::new(), permissions },
+            impersonated_by: None,
+        }
+    }
+
+    fn a_member(workspace_id: WorkspaceId, role: MemberRole) -> Resource {
+        Resource::Member { workspace_id, id: MemberId::new(), role }
+    }
+
+    const ALL_ACTIONS: [Action; 15] = [
+        ReadOwnAccount,
+        SignOut,
+        ListMembers,
+        AddMember { role: MemberRole::Admin },
+        AddMember { role: MemberRole::Member },
+        AddMember { role: MemberRole::Owner },
+        ChangeMemberRole { to: MemberRole::Admin },
+        ChangeMemberRole { to: MemberRole::Member },
+        ChangeMemberRole { to: MemberRole::Owner },
+        RemoveMember,
+        TransferOwnership,
+        ListApiKeys,
+        CreateApiKey { role: MemberRole::Admin },
+        RevokeApiKey,
+        ReadActivityLog,
+    ];
+
+    /// The expected answer for every action and actor kind, on a member (role `member`) of the
+    /// actor's own workspace: `A` allowed, `F` forbidden.
+    #[test]
+    fn every_action_for_every_actor_kind_matches_the_table() {
+        let ws = WorkspaceId::new();
+        let actors = [
+            ("owner", member(ws, MemberRole::Owner)),
+            ("admin", member(ws, MemberRole::Admin)),
+            ("member", member(ws, MemberRole::Member)),
+            ("admin key", api_key(ws, MemberRole::Admin)),
+            ("member key", api_key(ws, MemberRole::Member)),
+            ("client user", client_user(ws)),
+        ];
+        #[rustfmt::skip]
+        let table: [(Action, &str); 15] = [
+            //                                           owner admin member akey mkey client
+            (ReadOwnAccount,                             "A A A A A A"),
+            (SignOut,                                    "A A A F F A"),
+            (ListMembers,                                "A A A A A F"),
+            (AddMember { role: MemberRole::Admin },      "A A F A F F"),
+            (AddMember { role: MemberRole::Member },     "A A F A F F"),
+            (AddMember { role: MemberRole::Owner },      "F F F F F F"),
+            (ChangeMemberRole { to: MemberRole::Admin }, "A A F A F F"),
+            (ChangeMemberRole { to: MemberRole::Member },"A A F A F F"),
+            (ChangeMemberRole { to: MemberRole::Owner }, "F F F F F F"),
+            (RemoveMember,                               "A A F A F F"),
+            (TransferOwnership,                          "A F F F F F"),
+            (ListApiKeys,                                "A A F A F F"),
+            (CreateApiKey { role: MemberRole::Admin },   "A A F F F F"),
+            (RevokeApiKey,                               "A A F F F F"),
+            (ReadActivityLog,                            "A A F A F F"),
+        ];
+        assert_eq!(table.len(), ALL_ACTIONS.len());
+        for (action, expected) in table {
+            let target = match action {
+                RevokeApiKey => Resource::ApiKey { workspace_id: ws, id: ApiKeyId::new() },
+                _ => a_member(ws, MemberRole::Member),
+            };
+            for ((name, actor), want) in actors.iter().zip(expected.split(' ')) {
+                let got = if authorize(actor, action, &target).is_ok() { "A" } else { "F" };
+                assert_eq!(got, want, "{name} doing {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn nobody_demotes_or_removes_the_owner() {
+        let ws = WorkspaceId::new();
+        let owner_target = a_member(ws, MemberRole::Owner);
+        for actor in [member(ws, MemberRole::Owner), member(ws, MemberRole::Admin), api_key(ws, MemberRole::Admin)] {
+            for action in [ChangeMemberRole { to: MemberRole::Admin }, ChangeMemberRole { to: MemberRole::Member }, RemoveMember] {
+                assert!(matches!(authorize(&actor, action, &owner_target), Err(Denied::Forbidden(_))));
+            }
+        }
+    }
+
+    #[test]
+    fn an_owner_previewing_as_someone_cannot_transfer_ownership() {
+        let ws = WorkspaceId::new();
+        let mut actor = member(ws, MemberRole::Owner);
+        actor.impersonated_by = Some(MemberId::new());
+        assert!(authorize(&actor, TransferOwnership, &a_member(ws, MemberRole::Admin)).is_err());
+    }
+
+    #[test]
+    fn a_permit_is_confined_to_the_actors_workspace() {
+        let ws = WorkspaceId::new();
+        let permit = authorize(&member(ws, MemberRole::Admin), ListApiKeys, &Resource::Workspace(ws)).unwrap();
+        assert_eq!(permit.workspace_id(), ws);
+    }
+
+    fn any_role() -> impl Strategy<Value = MemberRole> {
+        prop_oneof![Just(MemberRole::Owner), Just(MemberRole::Admin), Just(MemberRole::Member)]
+    }
+
+    fn any_action() -> impl Strategy<Value = Action> {
+        (0..ALL_ACTIONS.len()).prop_map(|i| ALL_ACTIONS[i])
+    }
+
+    proptest! {
+        #[test]
+        fn no_action_touches_a_foreign_tenant(role in any_role(), action in any_action(), target_role in any_role(), key in any::<bool>()) {
+            let (own, foreign) = (WorkspaceId::new(), WorkspaceId::new());
+            let actor = if key { api_key(own, role) } else { member(own, role) };
+            for resource in [Resource::Workspace(foreign), a_member(foreign, target_role), Resource::ApiKey { workspace_id: foreign, id: ApiKeyId::new() }] {
+                prop_assert_eq!(authorize(&actor, action, &resource).unwrap_err(), Denied::Foreign);
+            }
+        }
+
+        #[test]
+        fn nobody_raises_their_own_role(role in any_role(), to in any_role()) {
+            let ws = WorkspaceId::new();
+            let actor = member(ws, role);
+            let Principal::Member { id, .. } = actor.principal else { unreachable!() };
+            let myself = Resource::Member { workspace_id: ws, id, role };
+            let rank = |r: MemberRole| match r { MemberRole::Owner => 2, MemberRole::Admin => 1, MemberRole::Member => 0 };
+            if rank(to) > rank(role) {
+                let raise = ChangeMemberRole { to };
+                prop_assert!(authorize(&actor, raise, &myself).is_err());
+            }
+        }
+
+        #[test]
+        fn a_member_manages_nothing_of_the_workspace(action in any_action(), key in any::<bool>()) {
+            let ws = WorkspaceId::new();
+            let actor = if key { api_key(ws, MemberRole::Member) } else { member(ws, MemberRole::Member) };
+            let allowed = authorize(&actor, action, &a_member(ws, MemberRole::Member)).is_ok();
+            prop_assert_eq!(allowed, matches!(action, ReadOwnAccount | ListMembers) || (matches!(action, SignOut) && !key));
+        }
+    }
+}
