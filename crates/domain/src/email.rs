@@ -20,7 +20,9 @@ impl Email {
             return Err(InvalidValue::Empty);
         }
         if email.chars().count() > Self::MAX_CHARS {
-            return Err(InvalidValue::TooLong { max: Self::MAX_CHARS });
+            return Err(InvalidValue::TooLong {
+                max: Self::MAX_CHARS,
+            });
         }
         let invalid = InvalidValue::Format("must be an email address like name@example.com");
         let Some((local, domain)) = email.rsplit_once('@') else {
@@ -30,11 +32,15 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.len() <= 64
             && !local.contains('@')
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c));
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c));
         if !domain_ok || !local_ok {
             return Err(invalid);
         }
@@ -59,12 +65,26 @@ mod tests {
 
     #[test]
     fn an_address_is_trimmed_and_lowercased() {
-        assert_eq!(Email::parse("  Ana.Silva@Example.COM ").unwrap().as_str(), "ana.silva@example.com");
+        assert_eq!(
+            Email::parse("  Ana.Silva@Example.COM ").unwrap().as_str(),
+            "ana.silva@example.com"
+        );
     }
 
     #[test]
     fn things_that_are_not_addresses_are_refused() {
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "ana@@example.com", "ana silva@example.com", "ana@exa mple.com", "ana@example..com", "<ana>@example.com"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "ana@@example.com",
+            "ana silva@example.com",
+            "ana@exa mple.com",
+            "ana@example..com",
+            "<ana>@example.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} was accepted");
         }
     }

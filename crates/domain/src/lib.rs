@@ -15,7 +15,9 @@ pub mod workspace;
 
 pub use actor::{Actor, Principal};
 pub use email::Email;
-pub use id::{ActivityId, ApiKeyId, ClientUserId, MemberId, OrganizationId, SessionId, WorkspaceId};
+pub use id::{
+    ActivityId, ApiKeyId, ClientUserId, MemberId, OrganizationId, SessionId, WorkspaceId,
+};
 pub use permission::{Permission, Permissions};
 pub use policy::{Action, Denied, Permit, Resource, authorize};
 pub use role::MemberRole;

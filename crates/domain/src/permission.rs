@@ -88,7 +88,10 @@ mod tests {
     #[test]
     fn a_new_user_holds_home_only() {
         let permissions = Permissions::new_user_default();
-        assert_eq!(permissions.iter().collect::<Vec<_>>(), vec![Permission::Home]);
+        assert_eq!(
+            permissions.iter().collect::<Vec<_>>(),
+            vec![Permission::Home]
+        );
     }
 
     #[test]

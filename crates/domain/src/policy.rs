@@ -16,15 +16,21 @@ pub enum Action {
     SignOut,
     ListMembers,
     /// Add an agency account with the given role.
-    AddMember { role: MemberRole },
+    AddMember {
+        role: MemberRole,
+    },
     /// Change a member's role to `to`.
-    ChangeMemberRole { to: MemberRole },
+    ChangeMemberRole {
+        to: MemberRole,
+    },
     RemoveMember,
     /// Hand the owner role to another member (the owner becomes an admin).
     TransferOwnership,
     ListApiKeys,
     /// Create an API key acting with `role`.
-    CreateApiKey { role: MemberRole },
+    CreateApiKey {
+        role: MemberRole,
+    },
     RevokeApiKey,
     /// Read the workspace's full activity log.
     ReadActivityLog,
@@ -34,8 +40,15 @@ pub enum Action {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resource {
     Workspace(WorkspaceId),
-    Member { workspace_id: WorkspaceId, id: MemberId, role: MemberRole },
-    ApiKey { workspace_id: WorkspaceId, id: ApiKeyId },
+    Member {
+        workspace_id: WorkspaceId,
+        id: MemberId,
+        role: MemberRole,
+    },
+    ApiKey {
+        workspace_id: WorkspaceId,
+        id: ApiKeyId,
+    },
 }
 
 impl Resource {
@@ -82,7 +95,10 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<P
         return Err(Denied::Foreign);
     }
     rule(actor, action, resource)?;
-    Ok(Permit { workspace_id: actor.workspace_id, action })
+    Ok(Permit {
+        workspace_id: actor.workspace_id,
+        action,
+    })
 }
 
 fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied> {
@@ -97,39 +113,58 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
         }
         SignOut => Ok(()),
         ListMembers if role.is_some() => Ok(()),
-        ListMembers => Err(Denied::Forbidden("only agency accounts see the workspace's members")),
-        _ if !manages => Err(Denied::Forbidden("only the owner and admins manage the workspace")),
-        AddMember { role: MemberRole::Owner } | ChangeMemberRole { to: MemberRole::Owner } => {
-            Err(Denied::Forbidden("the owner role changes hands only by transferring ownership"))
+        ListMembers => Err(Denied::Forbidden(
+            "only agency accounts see the workspace's members",
+        )),
+        _ if !manages => Err(Denied::Forbidden(
+            "only the owner and admins manage the workspace",
+        )),
+        AddMember {
+            role: MemberRole::Owner,
         }
+        | ChangeMemberRole {
+            to: MemberRole::Owner,
+        } => Err(Denied::Forbidden(
+            "the owner role changes hands only by transferring ownership",
+        )),
         ChangeMemberRole { .. } | RemoveMember if targets_owner(resource) => {
             Err(Denied::Forbidden("nobody can demote or remove the owner"))
         }
-        AddMember { .. } | ChangeMemberRole { .. } | RemoveMember | ListApiKeys | ReadActivityLog => {
-            Ok(())
-        }
-        CreateApiKey { .. } | RevokeApiKey if !is_member_session => {
-            Err(Denied::Forbidden("API keys are managed by people, not by other keys"))
-        }
-        CreateApiKey { role: MemberRole::Owner } => {
-            Err(Denied::Forbidden("an API key can act as admin or member, never owner"))
-        }
+        AddMember { .. }
+        | ChangeMemberRole { .. }
+        | RemoveMember
+        | ListApiKeys
+        | ReadActivityLog => Ok(()),
+        CreateApiKey { .. } | RevokeApiKey if !is_member_session => Err(Denied::Forbidden(
+            "API keys are managed by people, not by other keys",
+        )),
+        CreateApiKey {
+            role: MemberRole::Owner,
+        } => Err(Denied::Forbidden(
+            "an API key can act as admin or member, never owner",
+        )),
         CreateApiKey { .. } | RevokeApiKey => Ok(()),
         TransferOwnership if role != Some(MemberRole::Owner) || !is_member_session => {
             Err(Denied::Forbidden("only the owner can transfer ownership"))
         }
-        TransferOwnership if actor.impersonated_by.is_some() => {
-            Err(Denied::Forbidden("ownership cannot be transferred during a preview"))
-        }
-        TransferOwnership if targets_owner(resource) => {
-            Err(Denied::Forbidden("choose another member to become the owner"))
-        }
+        TransferOwnership if actor.impersonated_by.is_some() => Err(Denied::Forbidden(
+            "ownership cannot be transferred during a preview",
+        )),
+        TransferOwnership if targets_owner(resource) => Err(Denied::Forbidden(
+            "choose another member to become the owner",
+        )),
         TransferOwnership => Ok(()),
     }
 }
 
 fn targets_owner(resource: &Resource) -> bool {
-    matches!(resource, Resource::Member { role: MemberRole::Owner, .. })
+    matches!(
+        resource,
+        Resource::Member {
+            role: MemberRole::Owner,
+            ..
+        }
+    )
 }
 
 #[cfg(test)]
@@ -137,44 +172,80 @@ mod tests {
     use super::*;
     use crate::id::{ClientUserId, OrganizationId};
     use crate::permission::{Permission, Permissions};
-    use proptest::prelude::*;
     use Action::*;
+    use proptest::prelude::*;
 
     fn member(workspace_id: WorkspaceId, role: MemberRole) -> Actor {
-        Actor { workspace_id, principal: Principal::Member { id: MemberId::new(), role }, impersonated_by: None }
+        Actor {
+            workspace_id,
+            principal: Principal::Member {
+                id: MemberId::new(),
+                role,
+            },
+            impersonated_by: None,
+        }
     }
 
     fn api_key(workspace_id: WorkspaceId, role: MemberRole) -> Actor {
-        Actor { workspace_id, principal: Principal::ApiKey { id: ApiKeyId::new(), role }, impersonated_by: None }
+        Actor {
+            workspace_id,
+            principal: Principal::ApiKey {
+                id: ApiKeyId::new(),
+                role,
+            },
+            impersonated_by: None,
+        }
     }
 
     fn client_user(workspace_id: WorkspaceId) -> Actor {
         let permissions: Permissions = Permission::ALL.into_iter().collect();
         Actor {
             workspace_id,
-            principal: Principal::ClientUser { id: ClientUserId::new(), organization_id: OrganizationId::new(), permissions },
+            principal: Principal::ClientUser {
+                id: ClientUserId::new(),
+                organization_id: OrganizationId::new(),
+                permissions,
+            },
             impersonated_by: None,
         }
     }
 
     fn a_member(workspace_id: WorkspaceId, role: MemberRole) -> Resource {
-        Resource::Member { workspace_id, id: MemberId::new(), role }
+        Resource::Member {
+            workspace_id,
+            id: MemberId::new(),
+            role,
+        }
     }
 
     const ALL_ACTIONS: [Action; 15] = [
         ReadOwnAccount,
         SignOut,
         ListMembers,
-        AddMember { role: MemberRole::Admin },
-        AddMember { role: MemberRole::Member },
-        AddMember { role: MemberRole::Owner },
-        ChangeMemberRole { to: MemberRole::Admin },
-        ChangeMemberRole { to: MemberRole::Member },
-        ChangeMemberRole { to: MemberRole::Owner },
+        AddMember {
+            role: MemberRole::Admin,
+        },
+        AddMember {
+            role: MemberRole::Member,
+        },
+        AddMember {
+            role: MemberRole::Owner,
+        },
+        ChangeMemberRole {
+            to: MemberRole::Admin,
+        },
+        ChangeMemberRole {
+            to: MemberRole::Member,
+        },
+        ChangeMemberRole {
+            to: MemberRole::Owner,
+        },
         RemoveMember,
         TransferOwnership,
         ListApiKeys,
-        CreateApiKey { role: MemberRole::Admin },
+        CreateApiKey {
+            role: MemberRole::Admin,
+        },
         RevokeApiKey,
         ReadActivityLog,
     ];
@@ -214,11 +285,18 @@ mod tests {
         assert_eq!(table.len(), ALL_ACTIONS.len());
         for (action, expected) in table {
             let target = match action {
-                RevokeApiKey => Resource::ApiKey { workspace_id: ws, id: ApiKeyId::new() },
+                RevokeApiKey => Resource::ApiKey {
+                    workspace_id: ws,
+                    id: ApiKeyId::new(),
+                },
                 _ => a_member(ws, MemberRole::Member),
             };
             for ((name, actor), want) in actors.iter().zip(expected.split(' ')) {
-                let got = if authorize(actor, action, &target).is_ok() { "A" } else { "F" };
+                let got = if authorize(actor, action, &target).is_ok() {
+                    "A"
+                } else {
+                    "F"
+                };
                 assert_eq!(got, want, "{name} doing {action:?}");
             }
         }
@@ -228,9 +306,24 @@ mod tests {
     fn nobody_demotes_or_removes_the_owner() {
         let ws = WorkspaceId::new();
         let owner_target = a_member(ws, MemberRole::Owner);
-        for actor in [member(ws, MemberRole::Owner), member(ws, MemberRole::Admin), api_key(ws, MemberRole::Admin)] {
-            for action in [ChangeMemberRole { to: MemberRole::Admin }, ChangeMemberRole { to: MemberRole::Member }, RemoveMember] {
-                assert!(matches!(authorize(&actor, action, &owner_target), Err(Denied::Forbidden(_))));
+        for actor in [
+            member(ws, MemberRole::Owner),
+            member(ws, MemberRole::Admin),
+            api_key(ws, MemberRole::Admin),
+        ] {
+            for action in [
+                ChangeMemberRole {
+                    to: MemberRole::Admin,
+                },
+                ChangeMemberRole {
+                    to: MemberRole::Member,
+                },
+                RemoveMember,
+            ] {
+                assert!(matches!(
+                    authorize(&actor, action, &owner_target),
+                    Err(Denied::Forbidden(_))
+                ));
             }
         }
     }
@@ -246,12 +339,21 @@ mod tests {
     #[test]
     fn a_permit_is_confined_to_the_actors_workspace() {
         let ws = WorkspaceId::new();
-        let permit = authorize(&member(ws, MemberRole::Admin), ListApiKeys, &Resource::Workspace(ws)).unwrap();
+        let permit = authorize(
+            &member(ws, MemberRole::Admin),
+            ListApiKeys,
+            &Resource::Workspace(ws),
+        )
+        .unwrap();
         assert_eq!(permit.workspace_id(), ws);
     }
 
     fn any_role() -> impl Strategy<Value = MemberRole> {
-        prop_oneof![Just(MemberRole::Owner), Just(MemberRole::Admin), Just(MemberRole::Member)]
+        prop_oneof![
+            Just(MemberRole::Owner),
+            Just(MemberRole::Admin),
+            Just(MemberRole::Member)
+        ]
     }
 
     fn any_action() -> impl Strategy<Value = Action> {

@@ -52,3 +52,11 @@ impl fmt::Display for MemberRole {
 #[derive(Debug, thiserror::Error)]
 #[error("must be one of owner, admin, member")]
 pub struct UnknownRole;
+
+impl TryFrom<String> for MemberRole {
+    type Error = UnknownRole;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}

@@ -207,6 +207,27 @@ impl Tx {
         Ok(())
     }
 
+    /// Reads at most one row inside the transaction, seeing its own uncommitted changes.
+    pub(crate) async fn fetch_optional<T: Record>(
+        &mut self,
+        statement: &impl SqlxBinder,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+            Tx::Postgres(tx) => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+        })
+    }
+
     /// Runs a statement and returns how many rows it touched.
     pub(crate) async fn execute(&mut self, statement: &impl SqlxBinder) -> Result<u64, StoreError> {
         Ok(match self {

@@ -4,8 +4,13 @@
 //! through one `FromRow` struct per row type. Each aggregate has its own module, and every
 //! function on tenant data takes the tenant's id.
 
+pub mod activity;
+pub mod api_keys;
 mod db;
 mod error;
+pub mod members;
+pub mod sessions;
+pub mod throttle;
 mod url;
 pub mod workspaces;
 

@@ -7,12 +7,14 @@ use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use uuid::Uuid;
 
 #[derive(Iden)]
-enum Workspaces {
+pub(crate) enum Workspaces {
     Table,
     Id,
     Slug,
     Name,
     CreatedAt,
+    ActivitySeq,
+    ActivityHead,
 }
 
 /// The unique constraint that makes slugs unique across the deployment.
@@ -73,6 +75,17 @@ pub async fn rename(
     Ok(tx.execute(&statement).await? == 1)
 }
 
+/// A workspace by id.
+pub async fn find(db: &Db, id: WorkspaceId) -> Result<Option<WorkspaceRow>, StoreError> {
+    db.fetch_optional(
+        &select()
+            .and_where(Expr::col(Workspaces::Id).eq(id.as_uuid()))
+            .to_owned(),
+    )
+    .await
+}
+
+/// A workspace by its slug.
 pub async fn find_by_slug(
     db: &Db,
     slug: &WorkspaceSlug,

@@ -1,0 +1,136 @@
+//! The sessions table: signed-in browsers, found by the hash of their cookie's token.
+
+use crate::db::{Db, Tx};
+use crate::error::StoreError;
+use crate::members::Members;
+use clientele_domain::{MemberId, MemberRole, SessionId, Timestamp, WorkspaceId};
+use sea_query::{Expr, ExprTrait, Iden, Query};
+use uuid::Uuid;
+
+#[derive(Iden)]
+enum Sessions {
+    Table,
+    Id,
+    TokenHash,
+    WorkspaceId,
+    MemberId,
+    CreatedAt,
+    LastSeenAt,
+    ExpiresAt,
+}
+
+/// A session with the role its member holds now (a role change applies at once).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    #[sqlx(try_from = "Uuid")]
+    pub id: SessionId,
+    #[sqlx(try_from = "Uuid")]
+    pub workspace_id: WorkspaceId,
+    #[sqlx(try_from = "Uuid")]
+    pub member_id: MemberId,
+    #[sqlx(try_from = "String")]
+    pub role: MemberRole,
+    #[sqlx(try_from = "i64")]
+    pub last_seen_at: Timestamp,
+    #[sqlx(try_from = "i64")]
+    pub expires_at: Timestamp,
+}
+
+/// A session about to be stored; only the token's hash is kept.
+#[derive(Debug)]
+pub struct NewSession<'a> {
+    pub id: SessionId,
+    pub token_hash: &'a [u8],
+    pub workspace_id: WorkspaceId,
+    pub member_id: MemberId,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+pub async fn insert(tx: &mut Tx, new: &NewSession<'_>) -> Result<(), StoreError> {
+    let statement = Query::insert()
+        .into_table(Sessions::Table)
+        .columns([
+            Sessions::Id,
+            Sessions::TokenHash,
+            Sessions::WorkspaceId,
+            Sessions::MemberId,
+            Sessions::CreatedAt,
+            Sessions::LastSeenAt,
+            Sessions::ExpiresAt,
+        ])
+        .values_panic([
+            new.id.as_uuid().into(),
+            new.token_hash.to_vec().into(),
+            new.workspace_id.as_uuid().into(),
+            new.member_id.as_uuid().into(),
+            new.created_at.unix_micros().into(),
+            new.created_at.unix_micros().into(),
+            new.expires_at.unix_micros().into(),
+        ])
+        .to_owned();
+    tx.execute(&statement).await?;
+    Ok(())
+}
+
+/// The session whose token hashes to `token_hash`, before anyone is authenticated.
+pub async fn find_by_token_hash(
+    db: &Db,
+    token_hash: &[u8],
+) -> Result<Option<SessionRow>, StoreError> {
+    let statement = Query::select()
+        .column((Sessions::Table, Sessions::Id))
+        .column((Sessions::Table, Sessions::WorkspaceId))
+        .column((Sessions::Table, Sessions::MemberId))
+        .column((Members::Table, Members::Role))
+        .column((Sessions::Table, Sessions::LastSeenAt))
+        .column((Sessions::Table, Sessions::ExpiresAt))
+        .from(Sessions::Table)
+        .inner_join(
+            Members::Table,
+            Expr::col((Members::Table, Members::Id)).equals((Sessions::Table, Sessions::MemberId)),
+        )
+        .and_where(Expr::col((Sessions::Table, Sessions::TokenHash)).eq(token_hash.to_vec()))
+        .to_owned();
+    db.fetch_optional(&statement).await
+}
+
+/// Records activity on a session, which pushes back its idle expiry.
+pub async fn touch(tx: &mut Tx, id: SessionId, now: Timestamp) -> Result<(), StoreError> {
+    let statement = Query::update()
+        .table(Sessions::Table)
+        .value(Sessions::LastSeenAt, now.unix_micros())
+        .and_where(Expr::col(Sessions::Id).eq(id.as_uuid()))
+        .to_owned();
+    tx.execute(&statement).await?;
+    Ok(())
+}
+
+/// Ends one session.
+pub async fn delete(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    id: SessionId,
+) -> Result<(), StoreError> {
+    let statement = Query::delete()
+        .from_table(Sessions::Table)
+        .and_where(Expr::col(Sessions::WorkspaceId).eq(workspace_id.as_uuid()))
+        .and_where(Expr::col(Sessions::Id).eq(id.as_uuid()))
+        .to_owned();
+    tx.execute(&statement).await?;
+    Ok(())
+}
+
+/// Ends every session of a member, e.g. when they are removed.
+pub async fn delete_for_member(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    member_id: MemberId,
+) -> Result<u64, StoreError> {
+    let statement = Query::delete()
+        .from_table(Sessions::Table)
+        .and_where(Expr::col(Sessions::WorkspaceId).eq(workspace_id.as_uuid()))
+        .and_where(Expr::col(Sessions::MemberId).eq(member_id.as_uuid()))
+        .to_owned();
+    tx.execute(&statement).await
+}

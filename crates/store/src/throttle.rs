@@ -1,0 +1,77 @@
+//! The sign_in_throttle table: failed sign-ins counted per key (an account, an address).
+
+use crate::db::Tx;
+use crate::error::StoreError;
+use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
+
+#[derive(Iden)]
+enum SignInThrottle {
+    Table,
+    Key,
+    Failures,
+    BlockedUntil,
+    UpdatedAt,
+}
+
+/// The failures counted for one key.
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct ThrottleRow {
+    pub failures: i64,
+    /// Microseconds since the epoch before which attempts are refused.
+    pub blocked_until: i64,
+    pub updated_at: i64,
+}
+
+/// The state of `key`, or zero failures when it has none.
+pub async fn get(tx: &mut Tx, key: &str) -> Result<ThrottleRow, StoreError> {
+    let statement = Query::select()
+        .columns([
+            SignInThrottle::Failures,
+            SignInThrottle::BlockedUntil,
+            SignInThrottle::UpdatedAt,
+        ])
+        .from(SignInThrottle::Table)
+        .and_where(Expr::col(SignInThrottle::Key).eq(key))
+        .to_owned();
+    Ok(tx.fetch_optional(&statement).await?.unwrap_or_default())
+}
+
+/// Stores the state of `key`.
+pub async fn put(tx: &mut Tx, key: &str, row: &ThrottleRow) -> Result<(), StoreError> {
+    let statement = Query::insert()
+        .into_table(SignInThrottle::Table)
+        .columns([
+            SignInThrottle::Key,
+            SignInThrottle::Failures,
+            SignInThrottle::BlockedUntil,
+            SignInThrottle::UpdatedAt,
+        ])
+        .values_panic([
+            key.into(),
+            row.failures.into(),
+            row.blocked_until.into(),
+            row.updated_at.into(),
+        ])
+        .on_conflict(
+            OnConflict::column(SignInThrottle::Key)
+                .update_columns([
+                    SignInThrottle::Failures,
+                    SignInThrottle::BlockedUntil,
+                    SignInThrottle::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .to_owned();
+    tx.execute(&statement).await?;
+    Ok(())
+}
+
+/// Forgets the failures of `key` (after a successful sign-in).
+pub async fn clear(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
+    let statement = Query::delete()
+        .from_table(SignInThrottle::Table)
+        .and_where(Expr::col(SignInThrottle::Key).eq(key))
+        .to_owned();
+    tx.execute(&statement).await?;
+    Ok(())
+}

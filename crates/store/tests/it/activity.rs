@@ -1,0 +1,121 @@
+//! The activity log: appended in the change's transaction, chained, and impossible to edit.
+
+use clientele_domain::{Timestamp, WorkspaceId, WorkspaceName, WorkspaceSlug};
+use clientele_store::activity::{self, ActivityFilter, NewActivity};
+use clientele_store::workspaces::{self, NewWorkspace};
+use clientele_store::{Backend as StoreBackend, Db};
+use clientele_testkit::{Backend, TestDb, on_both_backends};
+use sqlx::{AssertSqlSafe, Connection, Executor};
+
+async fn workspace(db: &Db, slug: &str) -> WorkspaceId {
+    let id = WorkspaceId::new();
+    let (slug, name) = (
+        WorkspaceSlug::parse(slug).unwrap(),
+        WorkspaceName::parse("Agency").unwrap(),
+    );
+    let mut tx = db.begin().await.unwrap();
+    workspaces::insert(
+        &mut tx,
+        &NewWorkspace {
+            id,
+            slug: &slug,
+            name: &name,
+            created_at: Timestamp::now(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn record(db: &Db, workspace_id: WorkspaceId, action: &str) {
+    let mut tx = db.begin().await.unwrap();
+    let entry = NewActivity {
+        workspace_id,
+        organization_id: None,
+        actor_kind: "system",
+        actor_id: None,
+        actor_label: "clientele init",
+        real_actor_id: None,
+        action,
+        target_kind: "workspace",
+        target_id: Some(workspace_id.as_uuid()),
+        target_label: "Agency",
+        changes: r#"{"name":{"after":"Agency"}}"#,
+        ip: Some("192.0.2.7"),
+        user_agent: None,
+        created_at: Timestamp::now(),
+    };
+    activity::append(&mut tx, &entry).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Runs a statement on the raw database, bypassing the store.
+async fn raw(test_db: &TestDb, sql: &str) -> Result<(), sqlx::Error> {
+    match test_db.backend() {
+        StoreBackend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(test_db.url()).await?;
+            c.execute(AssertSqlSafe(sql.to_owned())).await.map(|_| ())
+        }
+        StoreBackend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(test_db.url()).await?;
+            c.execute(AssertSqlSafe(sql.to_owned())).await.map(|_| ())
+        }
+    }
+}
+
+on_both_backends! {
+    async fn entries_chain_per_workspace_and_the_chain_verifies(backend: Backend) {
+        let test_db = TestDb::new(backend).await;
+        let db = test_db.connect().await;
+        let (a, b) = (workspace(&db, "agency-a").await, workspace(&db, "agency-b").await);
+        for action in ["workspace.created", "member.added", "member.role_changed"] {
+            record(&db, a, action).await;
+        }
+        record(&db, b, "workspace.created").await;
+
+        let listed = activity::list(&db, a, &ActivityFilter::default(), None, 10).await.unwrap();
+        assert_eq!(listed.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 2, 1]);
+        assert_eq!(listed[0].prev_hash.as_deref(), Some(listed[1].hash.as_slice()));
+        assert!(listed[2].prev_hash.is_none());
+        let filter = ActivityFilter { action: Some("member.added".into()), ..ActivityFilter::default() };
+        assert_eq!(activity::list(&db, a, &filter, None, 10).await.unwrap().len(), 1);
+        assert_eq!(activity::list(&db, b, &ActivityFilter::default(), None, 10).await.unwrap().len(), 1);
+
+        let report = activity::verify(&db).await.unwrap();
+        assert_eq!((report.workspaces, report.entries), (2, 4));
+        assert!(report.breaks.is_empty(), "{:?}", report.breaks);
+    }
+
+    async fn the_database_refuses_to_edit_or_delete_an_entry(backend: Backend) {
+        let test_db = TestDb::new(backend).await;
+        let db = test_db.connect().await;
+        let ws = workspace(&db, "agency").await;
+        record(&db, ws, "workspace.created").await;
+        let update = raw(&test_db, "UPDATE activity SET action = 'nothing.happened'").await.unwrap_err();
+        assert!(update.to_string().contains("append-only"), "{update}");
+        let delete = raw(&test_db, "DELETE FROM activity").await.unwrap_err();
+        assert!(delete.to_string().contains("append-only"), "{delete}");
+    }
+
+    async fn an_entry_altered_behind_the_databases_back_breaks_the_chain(backend: Backend) {
+        let test_db = TestDb::new(backend).await;
+        let db = test_db.connect().await;
+        let ws = workspace(&db, "agency").await;
+        for action in ["workspace.created", "member.added", "member.removed"] {
+            record(&db, ws, action).await;
+        }
+        let lift_guard = match backend {
+            Backend::Sqlite => "DROP TRIGGER activity_refuses_update",
+            Backend::Postgres => "ALTER TABLE activity DISABLE TRIGGER activity_refuses_update_or_delete",
+        };
+        raw(&test_db, lift_guard).await.unwrap();
+        raw(&test_db, "UPDATE activity SET actor_label = 'someone else' WHERE seq = 2").await.unwrap();
+
+        let report = activity::verify(&db).await.unwrap();
+        assert_eq!(report.breaks.len(), 1);
+        assert_eq!(report.breaks[0].seq, 2);
+        assert_eq!(report.breaks[0].reason, "the entry was altered after it was written");
+    }
+}
