@@ -8,6 +8,8 @@ use crate::role::MemberRole;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
     pub workspace_id: WorkspaceId,
+    /// How the actor is named in the activity log: a person's name, or a key's name.
+    pub label: String,
     pub principal: Principal,
     /// The agency member really acting, when a member previews the dashboard as a client user.
     pub impersonated_by: Option<MemberId>,

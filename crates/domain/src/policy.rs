@@ -178,6 +178,7 @@ mod tests {
     fn member(workspace_id: WorkspaceId, role: MemberRole) -> Actor {
         Actor {
             workspace_id,
+            label: String::new(),
             principal: Principal::Member {
                 id: MemberId::new(),
                 role,
@@ -189,6 +190,7 @@ mod tests {
     fn api_key(workspace_id: WorkspaceId, role: MemberRole) -> Actor {
         Actor {
             workspace_id,
+            label: String::new(),
             principal: Principal::ApiKey {
                 id: ApiKeyId::new(),
                 role,
@@ -201,6 +203,7 @@ mod tests {
         let permissions: Permissions = Permission::ALL.into_iter().collect();
         Actor {
             workspace_id,
+            label: String::new(),
             principal: Principal::ClientUser {
                 id: ClientUserId::new(),
                 organization_id: OrganizationId::new(),

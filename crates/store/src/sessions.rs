@@ -30,6 +30,8 @@ pub struct SessionRow {
     pub member_id: MemberId,
     #[sqlx(try_from = "String")]
     pub role: MemberRole,
+    /// The member's name, for the activity log.
+    pub name: String,
     #[sqlx(try_from = "i64")]
     pub last_seen_at: Timestamp,
     #[sqlx(try_from = "i64")]
@@ -83,6 +85,7 @@ pub async fn find_by_token_hash(
         .column((Sessions::Table, Sessions::WorkspaceId))
         .column((Sessions::Table, Sessions::MemberId))
         .column((Members::Table, Members::Role))
+        .column((Members::Table, Members::Name))
         .column((Sessions::Table, Sessions::LastSeenAt))
         .column((Sessions::Table, Sessions::ExpiresAt))
         .from(Sessions::Table)

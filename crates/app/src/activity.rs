@@ -1,0 +1,138 @@
+//! Recording changes in the activity log, and reading the log back.
+
+use crate::error::AppError;
+use crate::{App, RequestContext};
+use clientele_domain::{Action, Actor, Principal, Resource, Timestamp, authorize};
+use clientele_store::Tx;
+use clientele_store::activity::{self, ActivityFilter, ActivityRow, NewActivity};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+/// The changed fields of one change, as `{"field": {"before": .., "after": ..}}`. Secrets are
+/// never put here.
+#[derive(Default)]
+pub struct Changes(Map<String, Value>);
+
+impl Changes {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records `field` when its value changed.
+    pub fn field(mut self, field: &str, before: impl Serialize, after: impl Serialize) -> Self {
+        let (before, after) = (json!(before), json!(after));
+        if before != after {
+            self.0.insert(
+                field.to_owned(),
+                json!({ "before": before, "after": after }),
+            );
+        }
+        self
+    }
+
+    /// Records a field of something that did not exist before.
+    pub fn set(mut self, field: &str, after: impl Serialize) -> Self {
+        self.0.insert(field.to_owned(), json!({ "after": after }));
+        self
+    }
+
+    fn to_json(&self) -> String {
+        Value::Object(self.0.clone()).to_string()
+    }
+}
+
+/// Who made a change, as the log names them.
+pub(crate) struct Author<'a> {
+    pub kind: &'static str,
+    pub id: Option<Uuid>,
+    pub label: &'a str,
+    pub real: Option<clientele_domain::MemberId>,
+}
+
+impl<'a> Author<'a> {
+    pub fn of(actor: &'a Actor) -> Self {
+        let (kind, id) = match &actor.principal {
+            Principal::Member { id, .. } => ("member", id.as_uuid()),
+            Principal::ApiKey { id, .. } => ("api_key", id.as_uuid()),
+            Principal::ClientUser { id, .. } => ("client_user", id.as_uuid()),
+        };
+        Self {
+            kind,
+            id: Some(id),
+            label: &actor.label,
+            real: actor.impersonated_by,
+        }
+    }
+
+    /// Clientele itself, e.g. `clientele init`.
+    pub fn system(label: &'a str) -> Self {
+        Self {
+            kind: "system",
+            id: None,
+            label,
+            real: None,
+        }
+    }
+}
+
+/// What a change did to what.
+pub(crate) struct Entry<'a> {
+    pub action: &'a str,
+    pub target_kind: &'a str,
+    pub target_id: Option<Uuid>,
+    pub target_label: &'a str,
+    pub changes: Changes,
+}
+
+/// Appends the entry for a change inside the change's own transaction.
+pub(crate) async fn record(
+    tx: &mut Tx,
+    workspace_id: clientele_domain::WorkspaceId,
+    author: &Author<'_>,
+    context: &RequestContext,
+    entry: Entry<'_>,
+) -> Result<(), AppError> {
+    let changes = entry.changes.to_json();
+    let new = NewActivity {
+        workspace_id,
+        organization_id: None,
+        actor_kind: author.kind,
+        actor_id: author.id,
+        actor_label: author.label,
+        real_actor_id: author.real,
+        action: entry.action,
+        target_kind: entry.target_kind,
+        target_id: entry.target_id,
+        target_label: entry.target_label,
+        changes: &changes,
+        ip: context.ip.as_deref(),
+        user_agent: context.user_agent.as_deref(),
+        created_at: Timestamp::now(),
+    };
+    activity::append(tx, &new).await?;
+    Ok(())
+}
+
+/// The most entries one page of the log returns.
+pub const MAX_PAGE: u64 = 200;
+
+impl App {
+    /// A page of the workspace's log, newest first (owner and admins).
+    #[tracing::instrument(skip_all)]
+    pub async fn list_activity(
+        &self,
+        actor: &Actor,
+        filter: &ActivityFilter,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<ActivityRow>, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ReadActivityLog,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        let limit = limit.clamp(1, MAX_PAGE);
+        Ok(activity::list(&self.db, permit.workspace_id(), filter, before, limit).await?)
+    }
+}

@@ -1,0 +1,122 @@
+//! API keys: created by the owner and admins, shown once, stored hashed, revocable.
+
+use crate::activity::{self, Author, Changes, Entry};
+use crate::auth::API_KEY_PREFIX;
+use crate::error::{AppError, Validation};
+use crate::tokens::Token;
+use crate::{App, RequestContext};
+use clientele_domain::{
+    Action, Actor, ApiKeyId, MemberRole, Resource, Timestamp, WorkspaceName, authorize,
+};
+use clientele_store::api_keys::{self, ApiKeyRow, NewApiKey};
+
+impl App {
+    /// Every key of the workspace, revoked ones included.
+    pub async fn list_api_keys(&self, actor: &Actor) -> Result<Vec<ApiKeyRow>, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ListApiKeys,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        Ok(api_keys::list(&self.db, permit.workspace_id()).await?)
+    }
+
+    /// Creates a key acting with `role`; the returned token is never shown again.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_api_key(
+        &self,
+        actor: &Actor,
+        name: &str,
+        role: MemberRole,
+        context: &RequestContext,
+    ) -> Result<(ApiKeyRow, Token), AppError> {
+        let permit = authorize(
+            actor,
+            Action::CreateApiKey { role },
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        let mut check = Validation::default();
+        let name = check.check("name", WorkspaceName::parse(name));
+        check.finish()?;
+        let Some(name) = name else {
+            return Err(AppError::invalid("name", "is invalid"));
+        };
+        let token = Token::generate(API_KEY_PREFIX)?;
+        let prefix: String = token
+            .reveal()
+            .chars()
+            .take(API_KEY_PREFIX.len() + 6)
+            .collect();
+        let id = ApiKeyId::new();
+        let mut tx = self.db.begin().await?;
+        let new = NewApiKey {
+            id,
+            workspace_id: permit.workspace_id(),
+            name: name.as_str(),
+            role,
+            token_hash: &token.hash(),
+            prefix: &prefix,
+            created_at: Timestamp::now(),
+        };
+        api_keys::insert(&mut tx, &new).await?;
+        let entry = Entry {
+            action: "api_key.created",
+            target_kind: "api_key",
+            target_id: Some(id.as_uuid()),
+            target_label: name.as_str(),
+            changes: Changes::new().set("role", role).set("prefix", &prefix),
+        };
+        activity::record(
+            &mut tx,
+            permit.workspace_id(),
+            &Author::of(actor),
+            context,
+            entry,
+        )
+        .await?;
+        tx.commit().await?;
+        let row = api_keys::find(&self.db, permit.workspace_id(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok((row, token))
+    }
+
+    /// Revokes a key; requests with it fail from now on.
+    #[tracing::instrument(skip_all)]
+    pub async fn revoke_api_key(
+        &self,
+        actor: &Actor,
+        id: ApiKeyId,
+        context: &RequestContext,
+    ) -> Result<(), AppError> {
+        let key = api_keys::find(&self.db, actor.workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let resource = Resource::ApiKey {
+            workspace_id: key.workspace_id,
+            id,
+        };
+        let permit = authorize(actor, Action::RevokeApiKey, &resource)?;
+        let mut tx = self.db.begin().await?;
+        if !api_keys::revoke(&mut tx, permit.workspace_id(), id, Timestamp::now()).await? {
+            return Err(AppError::NotFound);
+        }
+        let entry = Entry {
+            action: "api_key.revoked",
+            target_kind: "api_key",
+            target_id: Some(id.as_uuid()),
+            target_label: &key.name,
+            changes: Changes::new(),
+        };
+        activity::record(
+            &mut tx,
+            permit.workspace_id(),
+            &Author::of(actor),
+            context,
+            entry,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,322 @@
+//! Signing in and out, and turning a session cookie or an API key into an [`Actor`].
+
+use crate::activity::{self, Author, Changes, Entry};
+use crate::error::AppError;
+use crate::tokens::Token;
+use crate::{App, RequestContext};
+use clientele_domain::{
+    Action, Actor, Email, Principal, Resource, SessionId, Timestamp, authorize,
+};
+use clientele_store::api_keys;
+use clientele_store::members::{self, MemberRow};
+use clientele_store::sessions::{self, NewSession};
+use clientele_store::throttle::{self, ThrottleRow};
+use std::time::Duration;
+
+/// A session ends after this long without a request.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(12 * 60 * 60);
+/// A session ends this long after sign-in, however active.
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// Activity is written back at most this often, so reads do not each cost a write.
+const TOUCH_INTERVAL: Duration = Duration::from_secs(5 * 60);
+/// API keys start with this, so they are recognisable in configuration and secret scanners.
+pub const API_KEY_PREFIX: &str = "ck_";
+
+/// Failed sign-ins forgotten after this long without another.
+const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Failures allowed before backoff starts: per account (known or not), per client address.
+const ACCOUNT_ALLOWANCE: i64 = 5;
+const ADDRESS_ALLOWANCE: i64 = 20;
+/// The first block lasts this long and doubles with each further failure, up to the cap.
+const FIRST_BLOCK: Duration = Duration::from_secs(30);
+const LONGEST_BLOCK: Duration = Duration::from_secs(15 * 60);
+
+/// A new session: the token goes in the cookie, the CSRF token in unsafe requests.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub token: Token,
+    pub csrf_token: String,
+    pub member: MemberRow,
+    pub expires_at: Timestamp,
+}
+
+/// An authenticated request's actor, and its session when it came with a cookie.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    pub actor: Actor,
+    pub session_id: Option<SessionId>,
+}
+
+impl App {
+    /// Signs an agency account in. Unknown emails and wrong passwords get the same answer in
+    /// about the same time; repeated failures are throttled per account and per address.
+    #[tracing::instrument(skip_all)]
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        context: &RequestContext,
+    ) -> Result<SignedIn, AppError> {
+        let keys = throttle_keys(email, context);
+        self.refuse_if_throttled(&keys).await?;
+        let member = match Email::parse(email) {
+            Ok(email) => members::find_by_email(&self.db, &email).await?,
+            Err(_) => None,
+        };
+        let stored = member.as_ref().map(|m| m.password_hash.clone());
+        if !self.passwords.verify(password.to_owned(), stored).await? {
+            self.count_failure(&keys).await?;
+            return Err(AppError::BadCredentials);
+        }
+        let Some(member) = member else {
+            return Err(AppError::BadCredentials);
+        };
+        let rehashed = match self.passwords.needs_rehash(&member.password_hash) {
+            true => Some(self.passwords.hash(password.to_owned()).await?),
+            false => None,
+        };
+
+        let token = Token::generate("")?;
+        let now = Timestamp::now();
+        let expires_at = later(now, ABSOLUTE_TIMEOUT);
+        let mut tx = self.db.begin().await?;
+        throttle::clear(&mut tx, &keys[0]).await?;
+        if let Some(hash) = &rehashed {
+            members::set_password_hash(&mut tx, member.workspace_id, member.id, hash).await?;
+        }
+        let session = NewSession {
+            id: SessionId::new(),
+            token_hash: &token.hash(),
+            workspace_id: member.workspace_id,
+            member_id: member.id,
+            created_at: now,
+            expires_at,
+        };
+        sessions::insert(&mut tx, &session).await?;
+        let author = Author {
+            kind: "member",
+            id: Some(member.id.as_uuid()),
+            label: &member.name,
+            real: None,
+        };
+        let entry = Entry {
+            action: "member.signed_in",
+            target_kind: "member",
+            target_id: Some(member.id.as_uuid()),
+            target_label: &member.name,
+            changes: Changes::new(),
+        };
+        activity::record(&mut tx, member.workspace_id, &author, context, entry).await?;
+        tx.commit().await?;
+        Ok(SignedIn {
+            csrf_token: token.csrf_token(),
+            token,
+            member,
+            expires_at,
+        })
+    }
+
+    /// The actor behind a session cookie, if the session is live.
+    pub async fn authenticate_session(&self, token: &Token) -> Result<Authenticated, AppError> {
+        let session = sessions::find_by_token_hash(&self.db, &token.hash())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let now = Timestamp::now();
+        let idle_until = later(session.last_seen_at, IDLE_TIMEOUT);
+        if now >= session.expires_at || now >= idle_until {
+            return Err(AppError::Unauthenticated);
+        }
+        if now >= later(session.last_seen_at, TOUCH_INTERVAL) {
+            let mut tx = self.db.begin().await?;
+            sessions::touch(&mut tx, session.id, now).await?;
+            tx.commit().await?;
+        }
+        let actor = Actor {
+            workspace_id: session.workspace_id,
+            label: session.name,
+            principal: Principal::Member {
+                id: session.member_id,
+                role: session.role,
+            },
+            impersonated_by: None,
+        };
+        Ok(Authenticated {
+            actor,
+            session_id: Some(session.id),
+        })
+    }
+
+    /// The actor behind an API key, if the key is live.
+    pub async fn authenticate_api_key(&self, token: &Token) -> Result<Authenticated, AppError> {
+        if !token.reveal().starts_with(API_KEY_PREFIX) {
+            return Err(AppError::Unauthenticated);
+        }
+        let key = api_keys::find_active_by_token_hash(&self.db, &token.hash())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let now = Timestamp::now();
+        let stale = key
+            .last_used_at
+            .is_none_or(|used| now.unix_micros() - used >= micros(TOUCH_INTERVAL) / 5);
+        if stale {
+            let mut tx = self.db.begin().await?;
+            api_keys::touch(&mut tx, key.id, now).await?;
+            tx.commit().await?;
+        }
+        let actor = Actor {
+            workspace_id: key.workspace_id,
+            label: key.name,
+            principal: Principal::ApiKey {
+                id: key.id,
+                role: key.role,
+            },
+            impersonated_by: None,
+        };
+        Ok(Authenticated {
+            actor,
+            session_id: None,
+        })
+    }
+
+    /// Ends the caller's own session.
+    #[tracing::instrument(skip_all)]
+    pub async fn sign_out(
+        &self,
+        authenticated: &Authenticated,
+        context: &RequestContext,
+    ) -> Result<(), AppError> {
+        let actor = &authenticated.actor;
+        let permit = authorize(
+            actor,
+            Action::SignOut,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        let Some(session_id) = authenticated.session_id else {
+            return Err(AppError::Forbidden("no session to end"));
+        };
+        let mut tx = self.db.begin().await?;
+        sessions::delete(&mut tx, permit.workspace_id(), session_id).await?;
+        let entry = Entry {
+            action: "member.signed_out",
+            target_kind: "member",
+            target_id: Author::of(actor).id,
+            target_label: &actor.label,
+            changes: Changes::new(),
+        };
+        activity::record(
+            &mut tx,
+            permit.workspace_id(),
+            &Author::of(actor),
+            context,
+            entry,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn refuse_if_throttled(&self, keys: &[String; 2]) -> Result<(), AppError> {
+        let mut tx = self.db.begin().await?;
+        let now = Timestamp::now().unix_micros();
+        let mut wait = 0;
+        for key in keys {
+            let row = throttle::get(&mut tx, key).await?;
+            wait = wait.max(row.blocked_until - now);
+        }
+        tx.rollback().await?;
+        if wait > 0 {
+            return Err(AppError::Throttled {
+                retry_after_seconds: (wait / 1_000_000 + 1) as u64,
+            });
+        }
+        Ok(())
+    }
+
+    async fn count_failure(&self, keys: &[String; 2]) -> Result<(), AppError> {
+        let now = Timestamp::now().unix_micros();
+        let mut tx = self.db.begin().await?;
+        for (key, allowance) in keys.iter().zip([ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE]) {
+            let row = throttle::get(&mut tx, key).await?;
+            throttle::put(&mut tx, key, &after_failure(row, allowance, now)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The throttle state after one more failure at `now`.
+fn after_failure(row: ThrottleRow, allowance: i64, now: i64) -> ThrottleRow {
+    let failures = if now - row.updated_at > micros(THROTTLE_WINDOW) {
+        1
+    } else {
+        row.failures + 1
+    };
+    let blocked_until = match failures - allowance {
+        over if over > 0 => {
+            let doubling = u32::try_from(over - 1).unwrap_or(u32::MAX).min(16);
+            let block = micros(FIRST_BLOCK)
+                .saturating_mul(1 << doubling)
+                .min(micros(LONGEST_BLOCK));
+            now + block
+        }
+        _ => 0,
+    };
+    ThrottleRow {
+        failures,
+        blocked_until,
+        updated_at: now,
+    }
+}
+
+/// The account key (the email as typed, normalised loosely so unknown ones count too) and the
+/// client-address key.
+fn throttle_keys(email: &str, context: &RequestContext) -> [String; 2] {
+    [
+        format!("account:{}", email.trim().to_lowercase()),
+        format!("address:{}", context.ip.as_deref().unwrap_or("unknown")),
+    ]
+}
+
+fn micros(duration: Duration) -> i64 {
+    i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
+}
+
+fn later(at: Timestamp, by: Duration) -> Timestamp {
+    Timestamp::try_from(at.unix_micros().saturating_add(micros(by))).unwrap_or(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_starts_after_the_allowance_and_doubles_up_to_the_cap() {
+        let mut row = ThrottleRow::default();
+        let now = 1_000_000_000_000;
+        for _ in 0..ACCOUNT_ALLOWANCE {
+            row = after_failure(row, ACCOUNT_ALLOWANCE, now);
+            assert_eq!(row.blocked_until, 0);
+        }
+        row = after_failure(row, ACCOUNT_ALLOWANCE, now);
+        assert_eq!(row.blocked_until - now, micros(FIRST_BLOCK));
+        row = after_failure(row, ACCOUNT_ALLOWANCE, now);
+        assert_eq!(row.blocked_until - now, 2 * micros(FIRST_BLOCK));
+        for _ in 0..40 {
+            row = after_failure(row, ACCOUNT_ALLOWANCE, now);
+        }
+        assert_eq!(row.blocked_until - now, micros(LONGEST_BLOCK));
+    }
+
+    #[test]
+    fn failures_older_than_the_window_are_forgotten() {
+        let row = ThrottleRow {
+            failures: 9,
+            blocked_until: 0,
+            updated_at: 0,
+        };
+        assert_eq!(
+            after_failure(row, ACCOUNT_ALLOWANCE, micros(THROTTLE_WINDOW) + 1).failures,
+            1
+        );
+    }
+}
