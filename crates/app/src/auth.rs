@@ -320,3 +320,11 @@ mod tests {
         );
     }
 }
+
+impl App {
+    /// The caller's own workspace.
+    pub async fn own_workspace(&self, actor: &Actor) -> Result<clientele_store::workspaces::WorkspaceRow, AppError> {
+        let permit = authorize(actor, Action::ReadOwnAccount, &Resource::Workspace(actor.workspace_id))?;
+        clientele_store::workspaces::find(&self.db, permit.workspace_id()).await?.ok_or(AppError::NotFound)
+    }
+}

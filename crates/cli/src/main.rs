@@ -4,6 +4,7 @@ mod config;
 mod logging;
 
 use clap::{Parser, Subcommand};
+use clientele_app::App;
 use clientele_server::AppState;
 use clientele_store::{Db, StoreError};
 use config::{ConfigError, Overrides, Settings};
@@ -82,6 +83,8 @@ enum CliError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    App(clientele_app::AppError),
     #[error("the server stopped with an error")]
     Serve(#[source] std::io::Error),
 }
@@ -156,7 +159,8 @@ async fn serve(settings: Settings) -> Result<(), CliError> {
         })?;
     let address = listener.local_addr().map_err(CliError::Serve)?;
     print_welcome(address, &settings);
-    let app = clientele_server::app(AppState { db: db.clone() });
+    let app = App::new(db.clone()).await.map_err(CliError::App)?;
+    let app = clientele_server::app(AppState { app });
     clientele_server::serve(listener, app, db, shutdown_signal(), SHUTDOWN_GRACE)
         .await
         .map_err(CliError::Serve)

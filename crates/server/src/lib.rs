@@ -4,6 +4,7 @@
 //! through `problem`; the router owns the middleware every request passes through.
 
 pub mod api;
+pub mod extract;
 pub mod openapi;
 pub mod problem;
 pub mod router;

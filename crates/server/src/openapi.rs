@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
+use crate::extract::SESSION_COOKIE;
 use crate::problem::{FieldError, ProblemResponse};
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -11,9 +13,34 @@ use utoipa::OpenApi;
             Errors are RFC 9457 problem documents (`application/problem+json`).",
     ),
     components(schemas(ProblemResponse, FieldError)),
-    tags((name = "health", description = "Liveness and readiness probes")),
+    modifiers(&Credentials),
+    tags(
+        (name = "health", description = "Liveness and readiness probes"),
+        (name = "sessions", description = "Signing in and out, and who the caller is"),
+        (name = "members", description = "The agency's accounts and their roles"),
+        (name = "api keys", description = "Credentials for automation"),
+        (name = "activity", description = "The append-only record of every change"),
+    ),
 )]
 pub struct ApiDoc;
+
+/// The two ways to authenticate: a session cookie (browsers; unsafe requests also need the
+/// `x-csrf-token` header) or an API key as a bearer token.
+struct Credentials;
+
+impl Modify for Credentials {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// Where the document is served, and where its human-readable reference lives.
 pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";

@@ -6,6 +6,7 @@
 //! into a problem, so no client ever sees a non-problem error.
 
 use axum::Json;
+use clientele_app::AppError;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -25,6 +26,8 @@ pub struct Problem {
     title: Cow<'static, str>,
     detail: Option<String>,
     errors: Vec<FieldError>,
+    /// Seconds until a throttled caller may try again (the `Retry-After` header).
+    retry_after: Option<u64>,
 }
 
 /// One invalid input, named by its field (a JSON pointer-like path such as `name`).
@@ -60,6 +63,7 @@ impl Problem {
             title: Cow::Borrowed(title),
             detail: None,
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -102,6 +106,47 @@ impl Problem {
         .with_detail("Something went wrong on our side. Quote the request id when reporting it.")
     }
 
+    pub fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign-in required")
+            .with_detail("Send a session cookie or an `Authorization: Bearer` API key.")
+    }
+
+    pub fn csrf_failed() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "csrf_failed", "CSRF token missing or wrong").with_detail(
+            "Requests that change something with a session cookie must send the session's CSRF token in `x-csrf-token`.",
+        )
+    }
+
+    pub fn unsupported_media_type() -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type")
+            .with_detail("Send the body as `application/json`.")
+    }
+
+    pub fn malformed_json(detail: String) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed_json", "Malformed JSON").with_detail(detail)
+    }
+
+    /// One invalid field of the body.
+    pub fn invalid_field(field: &str, message: String) -> Self {
+        Self::validation(vec![FieldError { field: field.to_owned(), message }])
+    }
+
+    pub fn invalid_query(detail: String) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query parameters").with_detail(detail)
+    }
+
+    fn validation(errors: Vec<FieldError>) -> Self {
+        let mut problem = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Invalid input")
+            .with_detail("Some fields are invalid; see `errors`. Nothing was changed.");
+        problem.errors = errors;
+        problem
+    }
+
+    /// The problem for an error status produced outside our handlers.
+    pub fn from_status(status: StatusCode) -> Self {
+        Self::for_status(status)
+    }
+
     /// The problem for an error status produced outside our handlers.
     fn for_status(status: StatusCode) -> Self {
         match status {
@@ -123,6 +168,7 @@ impl Problem {
                 title: Cow::Borrowed(other.canonical_reason().unwrap_or("Error")),
                 detail: None,
                 errors: Vec::new(),
+                retry_after: None,
             },
         }
     }
@@ -136,6 +182,43 @@ impl Problem {
             detail: self.detail,
             errors: self.errors,
             request_id,
+        }
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Invalid(errors) => Self::validation(
+                errors.into_iter().map(|e| FieldError { field: e.field, message: e.message }).collect(),
+            ),
+            AppError::Conflict { field, message } => {
+                let mut problem = Self::new(StatusCode::CONFLICT, "conflict", "Conflict")
+                    .with_detail("The request collides with something that already exists. Nothing was changed.");
+                problem.errors = vec![FieldError { field: field.to_owned(), message: message.to_owned() }];
+                problem
+            }
+            AppError::NotFound => Self::not_found(),
+            AppError::Forbidden(reason) => {
+                Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden").with_detail(reason)
+            }
+            AppError::Unauthenticated => Self::unauthenticated(),
+            AppError::BadCredentials => Self::new(StatusCode::UNAUTHORIZED, "bad_credentials", "Sign-in failed")
+                .with_detail("The email or password is incorrect."),
+            AppError::Throttled { retry_after_seconds } => {
+                let mut problem = Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "Too many attempts")
+                    .with_detail("Too many failed sign-ins. Wait before trying again; see Retry-After.");
+                problem.retry_after = Some(retry_after_seconds);
+                problem
+            }
+            AppError::Unavailable(error) => {
+                tracing::warn!(error = %error_chain(&error), "database unavailable");
+                Self::database_unavailable()
+            }
+            AppError::Internal(error) => {
+                tracing::error!(error = %error_chain(error.as_ref()), "internal error");
+                Self::internal()
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The application: every route, wrapped in the middleware every request passes through.
 
-use crate::api::health;
+use crate::api::{activity, api_keys, health, me, members, sessions};
 use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH};
 use crate::problem::{self, Problem};
 use crate::state::AppState;
@@ -59,6 +59,15 @@ fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(sessions::sign_in))
+        .routes(routes!(sessions::sign_out))
+        .routes(routes!(me::me))
+        .routes(routes!(members::list, members::add))
+        .routes(routes!(members::change_role, members::remove))
+        .routes(routes!(members::transfer_ownership))
+        .routes(routes!(api_keys::list, api_keys::create))
+        .routes(routes!(api_keys::revoke))
+        .routes(routes!(activity::list))
 }
 
 fn with_middleware(routes: Router) -> Router {

@@ -1,6 +1,7 @@
 //! The real application, served on a random local port for one test.
 
 use crate::db::TestDb;
+use clientele_app::App;
 use clientele_server::AppState;
 use clientele_store::{Backend, Db};
 use std::net::SocketAddr;
@@ -12,6 +13,8 @@ use tokio::task::JoinHandle;
 pub struct TestApp {
     pub address: SocketAddr,
     pub db: Db,
+    /// The use cases, for arranging a test's situation without going through HTTP.
+    pub app: App,
     pub database: TestDb,
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
@@ -34,11 +37,12 @@ impl TestApp {
             .expect("bind a local port");
         let address = listener.local_addr().expect("the bound address");
         // The extra routes answer first; everything else reaches the full application.
-        let app = extra.fallback_service(clientele_server::app(AppState { db: db.clone() }));
+        let app = App::new(db.clone()).await.expect("the use cases start");
+        let service = extra.fallback_service(clientele_server::app(AppState { app: app.clone() }));
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = tokio::spawn(clientele_server::serve(
             listener,
-            app,
+            service,
             db.clone(),
             async move {
                 let _ = signal.await;
@@ -52,6 +56,7 @@ impl TestApp {
         Self {
             address,
             db,
+            app,
             database,
             client,
             shutdown: Some(shutdown),

@@ -1,3 +1,22 @@
 //! The JSON API: one module per resource, each registering its routes with the OpenAPI router.
 
+pub mod activity;
+pub mod api_keys;
 pub mod health;
+pub mod me;
+pub mod members;
+pub mod sessions;
+
+use clientele_domain::Timestamp;
+
+/// Times leave the API as RFC 3339 strings in UTC.
+pub(crate) fn rfc3339(at: Timestamp) -> String {
+    at.as_offset_date_time()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// A stored microsecond time, when there is one, as RFC 3339.
+pub(crate) fn rfc3339_micros(micros: Option<i64>) -> Option<String> {
+    micros.and_then(|m| Timestamp::try_from(m).ok()).map(rfc3339)
+}

@@ -1,0 +1,87 @@
+//! Signing in and out of the agency console.
+
+use crate::api::members::MemberResponse;
+use crate::api::rfc3339;
+use crate::extract::{ApiJson, Caller, Origin, SESSION_COOKIE};
+use crate::problem::{Problem, ProblemResponse};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{AppendHeaders, IntoResponse};
+use clientele_app::auth::ABSOLUTE_TIMEOUT;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SignInResponse {
+    pub member: MemberResponse,
+    /// Send this in `x-csrf-token` with every request that changes something.
+    pub csrf_token: String,
+    pub expires_at: String,
+}
+
+/// Signs in with email and password; sets the HttpOnly session cookie.
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", operation_id = "signIn",
+    request_body = SignInRequest,
+    responses(
+        (status = 201, description = "Signed in; the session cookie is set", body = SignInResponse),
+        (status = 401, description = "The email or password is incorrect", body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input", body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = ProblemResponse, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Origin(origin): Origin,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<SignInRequest>,
+) -> Result<impl IntoResponse, Problem> {
+    let signed_in = state.app.sign_in(&request.email, &request.password, &origin).await?;
+    let cookie = session_cookie(signed_in.token.reveal(), ABSOLUTE_TIMEOUT.as_secs(), is_https(&headers));
+    let body = SignInResponse {
+        member: MemberResponse::from(signed_in.member),
+        csrf_token: signed_in.csrf_token,
+        expires_at: rfc3339(signed_in.expires_at),
+    };
+    Ok((StatusCode::CREATED, AppendHeaders([(header::SET_COOKIE, cookie)]), Json(body)))
+}
+
+/// Signs out: the session ends and the cookie is cleared.
+#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "sessions", operation_id = "signOut",
+    security(("session" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "Not signed in", body = ProblemResponse, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Origin(origin): Origin,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, Problem> {
+    state.app.sign_out(&caller, &origin).await?;
+    let cleared = session_cookie("", 0, is_https(&headers));
+    Ok((StatusCode::NO_CONTENT, AppendHeaders([(header::SET_COOKIE, cleared)])))
+}
+
+/// The cookie is Secure when the request reached us over HTTPS (through a TLS-terminating
+/// proxy); a forged header can only make the caller's own cookie stricter.
+fn is_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+}
+
+fn session_cookie(token: &str, max_age: u64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("sid=; Max-Age=0; Path=/"))
+}

@@ -1,0 +1,156 @@
+//! Extractors: who is calling (from a session cookie or an API key), where from, and request
+//! parts parsed so that every rejection is a problem document naming what was wrong.
+
+use crate::problem::Problem;
+use crate::state::AppState;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use clientele_app::RequestContext;
+use clientele_app::auth::Authenticated;
+use clientele_app::tokens::Token;
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "sid";
+/// The header that carries the CSRF token on cookie-authenticated unsafe requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+const MAX_USER_AGENT_CHARS: usize = 256;
+
+/// The authenticated caller. A bearer API key wins over a cookie; a cookie-authenticated
+/// request that could change something must carry the session's CSRF token.
+pub struct Caller(pub Authenticated);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        if let Some(bearer) = bearer_token(parts) {
+            return Ok(Self(state.app.authenticate_api_key(&Token::from_client(bearer)).await?));
+        }
+        let Some(cookie) = session_cookie(parts) else {
+            return Err(Problem::unauthenticated());
+        };
+        let token = Token::from_client(cookie);
+        let authenticated = state.app.authenticate_session(&token).await?;
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if unsafe_method {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            if !constant_time_eq(sent.as_bytes(), token.csrf_token().as_bytes()) {
+                return Err(Problem::csrf_failed());
+            }
+        }
+        Ok(Self(authenticated))
+    }
+}
+
+/// The caller's address and user agent, for the activity log.
+pub struct Origin(pub RequestContext);
+
+impl FromRequestParts<AppState> for Origin {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Problem> {
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(MAX_USER_AGENT_CHARS).collect());
+        Ok(Self(RequestContext { ip, user_agent }))
+    }
+}
+
+/// A JSON body; malformed JSON is 400, a wrong type, missing or unknown field is 422 naming it.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+        if !is_json {
+            return Err(Problem::unsupported_media_type());
+        }
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| Problem::from_status(rejection.status()))?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(&mut deserializer) {
+            Ok(value) => Ok(Self(value)),
+            Err(error) => {
+                let field = error.path().to_string();
+                let inner = error.into_inner();
+                if inner.is_syntax() || inner.is_eof() {
+                    Err(Problem::malformed_json(inner.to_string()))
+                } else {
+                    let field = if field == "." { String::new() } else { field };
+                    Err(Problem::invalid_field(&field, strip_position(&inner.to_string())))
+                }
+            }
+        }
+    }
+}
+
+/// Path parameters; a malformed id names nothing that can exist, so it is 404.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| Self(value))
+            .map_err(|_: PathRejection| Problem::not_found())
+    }
+}
+
+/// Query parameters; an invalid one is 400 naming it.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| Self(value))
+            .map_err(|rejection: QueryRejection| Problem::invalid_query(rejection.body_text()))
+    }
+}
+
+fn bearer_token(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+fn session_cookie(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
+}
+
+/// Compares secrets without an early exit, so timing does not reveal a matching prefix.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
+/// serde_json appends " at line 1 column 17"; the field name already says where.
+fn strip_position(message: &str) -> String {
+    message.split(" at line ").next().unwrap_or(message).to_owned()
+}
