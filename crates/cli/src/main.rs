@@ -4,7 +4,9 @@ mod config;
 mod logging;
 
 use clap::{Parser, Subcommand};
-use clientele_app::App;
+use clientele_app::setup::NewWorkspaceInput;
+use clientele_app::{App, RequestContext};
+use std::io::IsTerminal;
 use clientele_server::AppState;
 use clientele_store::{Db, StoreError};
 use config::{ConfigError, Overrides, Settings};
@@ -34,6 +36,36 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(CommonArgs),
+    /// Create the first workspace and its owner. The password comes from
+    /// CLIENTELE_OWNER_PASSWORD, or is asked for in the terminal.
+    Init(InitArgs),
+    /// Check the activity log's hash chains.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every workspace's activity chain; exits 1 if any entry does not verify.
+    Verify(CommonArgs),
+}
+
+#[derive(clap::Args)]
+struct InitArgs {
+    /// The agency's name, e.g. "Acme Agency".
+    #[arg(long, value_name = "NAME")]
+    workspace: String,
+    /// The workspace's address in URLs (default: made from the name).
+    #[arg(long, value_name = "SLUG")]
+    workspace_slug: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    owner_name: String,
+    #[arg(long, value_name = "EMAIL")]
+    owner_email: String,
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 /// Settings every command takes.
@@ -67,6 +99,16 @@ struct ServeArgs {
 
 #[derive(Debug, Error)]
 enum CliError {
+    #[error("{}", describe_init_failure(.0))]
+    Init(clientele_app::AppError),
+    #[error("set CLIENTELE_OWNER_PASSWORD or run `clientele init` in a terminal to type the password")]
+    NoPassword,
+    #[error("the two passwords differ; nothing was created")]
+    PasswordsDiffer,
+    #[error("cannot read the password")]
+    Prompt(#[source] std::io::Error),
+    #[error("{0} activity chain(s) do not verify")]
+    ChainBroken(usize),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("cannot connect to the database at {url}")]
@@ -118,7 +160,70 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             println!("The database at {} is up to date.", settings.database_url);
             Ok(())
         }
+        Command::Init(args) => {
+            let settings = Settings::resolve(&overrides(None, &args.common), cli.config.as_deref())?;
+            logging::init(&settings.log);
+            init(settings, args).await
+        }
+        Command::Audit { command: AuditCommand::Verify(args) } => {
+            let settings = Settings::resolve(&overrides(None, &args), cli.config.as_deref())?;
+            logging::init(&settings.log);
+            verify(settings).await
+        }
     }
+}
+
+async fn init(settings: Settings, args: InitArgs) -> Result<(), CliError> {
+    let password = owner_password()?;
+    let db = connect(&settings).await?;
+    db.migrate().await?;
+    let app = App::new(db.clone()).await.map_err(CliError::App)?;
+    let input = NewWorkspaceInput {
+        workspace_name: args.workspace,
+        workspace_slug: args.workspace_slug,
+        owner_name: args.owner_name,
+        owner_email: args.owner_email,
+        owner_password: password,
+    };
+    let created = app.create_workspace(input, "clientele init", &RequestContext::default()).await;
+    db.close().await;
+    let (workspace, owner) = created.map_err(CliError::Init)?;
+    println!("Created workspace \"{}\" ({}) with owner {}.", workspace.name, workspace.slug, owner.email);
+    println!("Start the server with `clientele serve` and sign in as {}.", owner.email);
+    Ok(())
+}
+
+/// The owner's password: from CLIENTELE_OWNER_PASSWORD, or typed twice without echo. Never a
+/// flag, which would leave it in shell history and the process list.
+fn owner_password() -> Result<String, CliError> {
+    if let Ok(password) = std::env::var("CLIENTELE_OWNER_PASSWORD") {
+        return Ok(password);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::NoPassword);
+    }
+    let first = rpassword::prompt_password("Owner password (at least 10 characters): ").map_err(CliError::Prompt)?;
+    let second = rpassword::prompt_password("Repeat the password: ").map_err(CliError::Prompt)?;
+    if first != second {
+        return Err(CliError::PasswordsDiffer);
+    }
+    Ok(first)
+}
+
+async fn verify(settings: Settings) -> Result<(), CliError> {
+    let db = connect(&settings).await?;
+    let report = clientele_store::activity::verify(&db).await;
+    db.close().await;
+    let report = report?;
+    println!("Checked {} entries in {} workspaces.", report.entries, report.workspaces);
+    if report.breaks.is_empty() {
+        println!("Every activity chain verifies.");
+        return Ok(());
+    }
+    for found in &report.breaks {
+        println!("workspace {} entry {}: {}", found.workspace_id, found.seq, found.reason);
+    }
+    Err(CliError::ChainBroken(report.breaks.len()))
 }
 
 fn overrides(listen: Option<SocketAddr>, common: &CommonArgs) -> Overrides {
@@ -160,6 +265,8 @@ async fn serve(settings: Settings) -> Result<(), CliError> {
     let address = listener.local_addr().map_err(CliError::Serve)?;
     print_welcome(address, &settings);
     let app = App::new(db.clone()).await.map_err(CliError::App)?;
+    let set_up = app.is_set_up().await.map_err(CliError::App)?;
+    print_sign_in_help(address, set_up);
     let app = clientele_server::app(AppState { app });
     clientele_server::serve(listener, app, db, shutdown_signal(), SHUTDOWN_GRACE)
         .await
@@ -186,6 +293,15 @@ fn print_welcome(address: SocketAddr, settings: &Settings) {
     println!("Stop it with Ctrl+C.");
 }
 
+fn print_sign_in_help(address: SocketAddr, set_up: bool) {
+    if set_up {
+        println!("Sign in: POST http://{address}/api/v1/sessions with your email and password.");
+    } else {
+        println!("No workspace exists yet. Create the first one and its owner:");
+        println!("  clientele init --workspace \"Your Agency\" --owner-name \"Your Name\" --owner-email you@example.com");
+    }
+}
+
 /// Resolves on SIGINT (Ctrl+C) or SIGTERM.
 async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
@@ -208,6 +324,19 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = interrupt.await;
+}
+
+/// Says what was wrong with the input, field by field, and that nothing was created.
+fn describe_init_failure(error: &clientele_app::AppError) -> String {
+    use clientele_app::AppError;
+    let reasons = match error {
+        AppError::Invalid(errors) => {
+            errors.iter().map(|e| format!("{}: {}", e.field.replace('_', "-"), e.message)).collect::<Vec<_>>().join("; ")
+        }
+        AppError::Conflict { field, message } => format!("{}: {message}", field.replace('_', "-")),
+        other => other.to_string(),
+    };
+    format!("cannot create the workspace ({reasons}); nothing was created")
 }
 
 /// Prints the error and its causes; the exit code is 2 for bad configuration, 1 otherwise.

@@ -7,9 +7,11 @@
 //! A failure to set up is a failed test, so this crate panics where others return errors.
 #![allow(clippy::expect_used, clippy::panic)]
 
+mod accounts;
 mod app;
 mod db;
 
+pub use accounts::{Account, Credentials, PASSWORD, Workspace};
 pub use app::TestApp;
 pub use clientele_store::Backend;
 pub use db::TestDb;

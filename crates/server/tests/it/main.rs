@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod health;
+mod matrix;
 mod openapi;
 mod problems;
 mod request_id;

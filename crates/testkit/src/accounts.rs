@@ -1,0 +1,125 @@
+//! Accounts for tests: a workspace with an owner, admins, members and API keys, and HTTP
+//! clients that act as each of them.
+
+use crate::app::TestApp;
+use clientele_app::RequestContext;
+use clientele_app::members::NewMemberInput;
+use clientele_app::setup::NewWorkspaceInput;
+use clientele_domain::{Actor, MemberId, MemberRole, Principal, WorkspaceId};
+use reqwest::{Method, RequestBuilder};
+
+/// A password every test account uses; strong enough for the password policy.
+pub const PASSWORD: &str = "violet-kettle-harbour-93";
+
+/// A workspace and the owner it was created with.
+pub struct Workspace {
+    pub id: WorkspaceId,
+    pub slug: String,
+    pub owner: Account,
+}
+
+/// An agency account of a test workspace.
+#[derive(Clone)]
+pub struct Account {
+    pub id: MemberId,
+    pub email: String,
+    pub role: MemberRole,
+    pub workspace_id: WorkspaceId,
+}
+
+impl Account {
+    /// The actor this account acts as, for arranging a test through the use cases.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            workspace_id: self.workspace_id,
+            label: self.email.clone(),
+            principal: Principal::Member { id: self.id, role: self.role },
+            impersonated_by: None,
+        }
+    }
+}
+
+/// How a test calls the API: as nobody, with a session cookie, or with an API key.
+#[derive(Clone)]
+pub enum Credentials {
+    Anonymous,
+    Session { cookie: String, csrf_token: String },
+    ApiKey(String),
+}
+
+impl TestApp {
+    /// Creates a workspace `slug` with an owner `owner@<slug>.test`.
+    pub async fn workspace(&self, slug: &str) -> Workspace {
+        let email = format!("owner@{slug}.test");
+        let input = NewWorkspaceInput {
+            workspace_name: format!("Agency {slug}"),
+            workspace_slug: Some(slug.to_owned()),
+            owner_name: format!("Owner of {slug}"),
+            owner_email: email.clone(),
+            owner_password: PASSWORD.to_owned(),
+        };
+        let (workspace, owner) =
+            self.app.create_workspace(input, "test", &RequestContext::default()).await.expect("a workspace");
+        Workspace {
+            id: workspace.id,
+            slug: workspace.slug,
+            owner: Account { id: owner.id, email, role: MemberRole::Owner, workspace_id: workspace.id },
+        }
+    }
+
+    /// Adds an account with `role` (named `name@<slug>.test`) to `workspace`, as its owner.
+    pub async fn member(&self, workspace: &Workspace, name: &str, role: MemberRole) -> Account {
+        let email = format!("{name}@{}.test", workspace.slug);
+        let input = NewMemberInput { name: name.to_owned(), email: email.clone(), role, password: PASSWORD.to_owned() };
+        let row = self
+            .app
+            .add_member(&workspace.owner.actor(), input, &RequestContext::default())
+            .await
+            .expect("a member");
+        Account { id: row.id, email, role, workspace_id: workspace.id }
+    }
+
+    /// An API key of `workspace` acting with `role`.
+    pub async fn api_key(&self, workspace: &Workspace, role: MemberRole) -> Credentials {
+        let (_, token) = self
+            .app
+            .create_api_key(&workspace.owner.actor(), "test key", role, &RequestContext::default())
+            .await
+            .expect("an API key");
+        Credentials::ApiKey(token.reveal().to_owned())
+    }
+
+    /// Signs `account` in over HTTP and returns its session credentials.
+    pub async fn sign_in(&self, account: &Account) -> Credentials {
+        let response = self
+            .client()
+            .post(self.url("/api/v1/sessions"))
+            .json(&serde_json::json!({ "email": account.email, "password": PASSWORD }))
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(response.status(), 201, "signing in {} failed", account.email);
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let body: serde_json::Value = response.json().await.expect("a JSON body");
+        let csrf_token = body["csrf_token"].as_str().expect("a CSRF token").to_owned();
+        Credentials::Session { cookie, csrf_token }
+    }
+
+    /// A request to `path` carrying `credentials` (and the CSRF token with a session).
+    pub fn request(&self, credentials: &Credentials, method: Method, path: &str) -> RequestBuilder {
+        let request = self.client().request(method, self.url(path));
+        match credentials {
+            Credentials::Anonymous => request,
+            Credentials::Session { cookie, csrf_token } => {
+                request.header("cookie", cookie).header("x-csrf-token", csrf_token)
+            }
+            Credentials::ApiKey(token) => request.bearer_auth(token),
+        }
+    }
+}
