@@ -24,7 +24,7 @@ pub const API_KEY_PREFIX: &str = "ck_";
 
 /// Failed sign-ins forgotten after this long without another.
 const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Failures allowed before backoff starts: per account (known or not), per client address.
+/// Failed attempts before the next one must wait: per account (known or not), per address.
 const ACCOUNT_ALLOWANCE: i64 = 5;
 const ADDRESS_ALLOWANCE: i64 = 20;
 /// The first block lasts this long and doubles with each further failure, up to the cap.
@@ -252,8 +252,8 @@ fn after_failure(row: ThrottleRow, allowance: i64, now: i64) -> ThrottleRow {
         row.failures + 1
     };
     let blocked_until = match failures - allowance {
-        over if over > 0 => {
-            let doubling = u32::try_from(over - 1).unwrap_or(u32::MAX).min(16);
+        over if over >= 0 => {
+            let doubling = u32::try_from(over).unwrap_or(u32::MAX).min(16);
             let block = micros(FIRST_BLOCK)
                 .saturating_mul(1 << doubling)
                 .min(micros(LONGEST_BLOCK));
@@ -293,12 +293,16 @@ mod tests {
     fn backoff_starts_after_the_allowance_and_doubles_up_to_the_cap() {
         let mut row = ThrottleRow::default();
         let now = 1_000_000_000_000;
-        for _ in 0..ACCOUNT_ALLOWANCE {
+        for _ in 1..ACCOUNT_ALLOWANCE {
             row = after_failure(row, ACCOUNT_ALLOWANCE, now);
             assert_eq!(row.blocked_until, 0);
         }
         row = after_failure(row, ACCOUNT_ALLOWANCE, now);
-        assert_eq!(row.blocked_until - now, micros(FIRST_BLOCK));
+        assert_eq!(
+            row.blocked_until - now,
+            micros(FIRST_BLOCK),
+            "the allowance is used up"
+        );
         row = after_failure(row, ACCOUNT_ALLOWANCE, now);
         assert_eq!(row.blocked_until - now, 2 * micros(FIRST_BLOCK));
         for _ in 0..40 {
@@ -323,8 +327,17 @@ mod tests {
 
 impl App {
     /// The caller's own workspace.
-    pub async fn own_workspace(&self, actor: &Actor) -> Result<clientele_store::workspaces::WorkspaceRow, AppError> {
-        let permit = authorize(actor, Action::ReadOwnAccount, &Resource::Workspace(actor.workspace_id))?;
-        clientele_store::workspaces::find(&self.db, permit.workspace_id()).await?.ok_or(AppError::NotFound)
+    pub async fn own_workspace(
+        &self,
+        actor: &Actor,
+    ) -> Result<clientele_store::workspaces::WorkspaceRow, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ReadOwnAccount,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        clientele_store::workspaces::find(&self.db, permit.workspace_id())
+            .await?
+            .ok_or(AppError::NotFound)
     }
 }

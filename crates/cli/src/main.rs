@@ -6,10 +6,10 @@ mod logging;
 use clap::{Parser, Subcommand};
 use clientele_app::setup::NewWorkspaceInput;
 use clientele_app::{App, RequestContext};
-use std::io::IsTerminal;
 use clientele_server::AppState;
 use clientele_store::{Db, StoreError};
 use config::{ConfigError, Overrides, Settings};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -101,7 +101,9 @@ struct ServeArgs {
 enum CliError {
     #[error("{}", describe_init_failure(.0))]
     Init(clientele_app::AppError),
-    #[error("set CLIENTELE_OWNER_PASSWORD or run `clientele init` in a terminal to type the password")]
+    #[error(
+        "set CLIENTELE_OWNER_PASSWORD or run `clientele init` in a terminal to type the password"
+    )]
     NoPassword,
     #[error("the two passwords differ; nothing was created")]
     PasswordsDiffer,
@@ -161,11 +163,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Init(args) => {
-            let settings = Settings::resolve(&overrides(None, &args.common), cli.config.as_deref())?;
+            let settings =
+                Settings::resolve(&overrides(None, &args.common), cli.config.as_deref())?;
             logging::init(&settings.log);
             init(settings, args).await
         }
-        Command::Audit { command: AuditCommand::Verify(args) } => {
+        Command::Audit {
+            command: AuditCommand::Verify(args),
+        } => {
             let settings = Settings::resolve(&overrides(None, &args), cli.config.as_deref())?;
             logging::init(&settings.log);
             verify(settings).await
@@ -185,11 +190,19 @@ async fn init(settings: Settings, args: InitArgs) -> Result<(), CliError> {
         owner_email: args.owner_email,
         owner_password: password,
     };
-    let created = app.create_workspace(input, "clientele init", &RequestContext::default()).await;
+    let created = app
+        .create_workspace(input, "clientele init", &RequestContext::default())
+        .await;
     db.close().await;
     let (workspace, owner) = created.map_err(CliError::Init)?;
-    println!("Created workspace \"{}\" ({}) with owner {}.", workspace.name, workspace.slug, owner.email);
-    println!("Start the server with `clientele serve` and sign in as {}.", owner.email);
+    println!(
+        "Created workspace \"{}\" ({}) with owner {}.",
+        workspace.name, workspace.slug, owner.email
+    );
+    println!(
+        "Start the server with `clientele serve` and sign in as {}.",
+        owner.email
+    );
     Ok(())
 }
 
@@ -202,7 +215,8 @@ fn owner_password() -> Result<String, CliError> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::NoPassword);
     }
-    let first = rpassword::prompt_password("Owner password (at least 10 characters): ").map_err(CliError::Prompt)?;
+    let first = rpassword::prompt_password("Owner password (at least 10 characters): ")
+        .map_err(CliError::Prompt)?;
     let second = rpassword::prompt_password("Repeat the password: ").map_err(CliError::Prompt)?;
     if first != second {
         return Err(CliError::PasswordsDiffer);
@@ -215,13 +229,19 @@ async fn verify(settings: Settings) -> Result<(), CliError> {
     let report = clientele_store::activity::verify(&db).await;
     db.close().await;
     let report = report?;
-    println!("Checked {} entries in {} workspaces.", report.entries, report.workspaces);
+    println!(
+        "Checked {} entries in {} workspaces.",
+        report.entries, report.workspaces
+    );
     if report.breaks.is_empty() {
         println!("Every activity chain verifies.");
         return Ok(());
     }
     for found in &report.breaks {
-        println!("workspace {} entry {}: {}", found.workspace_id, found.seq, found.reason);
+        println!(
+            "workspace {} entry {}: {}",
+            found.workspace_id, found.seq, found.reason
+        );
     }
     Err(CliError::ChainBroken(report.breaks.len()))
 }
@@ -298,7 +318,9 @@ fn print_sign_in_help(address: SocketAddr, set_up: bool) {
         println!("Sign in: POST http://{address}/api/v1/sessions with your email and password.");
     } else {
         println!("No workspace exists yet. Create the first one and its owner:");
-        println!("  clientele init --workspace \"Your Agency\" --owner-name \"Your Name\" --owner-email you@example.com");
+        println!(
+            "  clientele init --workspace \"Your Agency\" --owner-name \"Your Name\" --owner-email you@example.com"
+        );
     }
 }
 
@@ -330,9 +352,11 @@ async fn shutdown_signal() {
 fn describe_init_failure(error: &clientele_app::AppError) -> String {
     use clientele_app::AppError;
     let reasons = match error {
-        AppError::Invalid(errors) => {
-            errors.iter().map(|e| format!("{}: {}", e.field.replace('_', "-"), e.message)).collect::<Vec<_>>().join("; ")
-        }
+        AppError::Invalid(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field.replace('_', "-"), e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
         AppError::Conflict { field, message } => format!("{}: {message}", field.replace('_', "-")),
         other => other.to_string(),
     };

@@ -28,7 +28,12 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         if let Some(bearer) = bearer_token(parts) {
-            return Ok(Self(state.app.authenticate_api_key(&Token::from_client(bearer)).await?));
+            return Ok(Self(
+                state
+                    .app
+                    .authenticate_api_key(&Token::from_client(bearer))
+                    .await?,
+            ));
         }
         let Some(cookie) = session_cookie(parts) else {
             return Err(Problem::unauthenticated());
@@ -37,7 +42,11 @@ impl FromRequestParts<AppState> for Caller {
         let authenticated = state.app.authenticate_session(&token).await?;
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if unsafe_method {
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
             if !constant_time_eq(sent.as_bytes(), token.csrf_token().as_bytes()) {
                 return Err(Problem::csrf_failed());
             }
@@ -53,7 +62,10 @@ impl FromRequestParts<AppState> for Origin {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Problem> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string());
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(a)| a.ip().to_string());
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
@@ -74,7 +86,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
         if !is_json {
             return Err(Problem::unsupported_media_type());
         }
@@ -91,7 +107,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     Err(Problem::malformed_json(inner.to_string()))
                 } else {
                     let field = if field == "." { String::new() } else { field };
-                    Err(Problem::invalid_field(&field, strip_position(&inner.to_string())))
+                    Err(Problem::invalid_field(
+                        &field,
+                        strip_position(&inner.to_string()),
+                    ))
                 }
             }
         }
@@ -129,7 +148,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 fn bearer_token(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 fn session_cookie(parts: &Parts) -> Option<&str> {
@@ -152,5 +173,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// serde_json appends " at line 1 column 17"; the field name already says where.
 fn strip_position(message: &str) -> String {
-    message.split(" at line ").next().unwrap_or(message).to_owned()
+    message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned()
 }

@@ -6,11 +6,11 @@
 //! into a problem, so no client ever sees a non-problem error.
 
 use axum::Json;
-use clientele_app::AppError;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use clientele_app::AppError;
 use serde::Serialize;
 use std::borrow::Cow;
 use utoipa::ToSchema;
@@ -107,8 +107,12 @@ impl Problem {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign-in required")
-            .with_detail("Send a session cookie or an `Authorization: Bearer` API key.")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Sign-in required",
+        )
+        .with_detail("Send a session cookie or an `Authorization: Bearer` API key.")
     }
 
     pub fn csrf_failed() -> Self {
@@ -118,8 +122,12 @@ impl Problem {
     }
 
     pub fn unsupported_media_type() -> Self {
-        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type")
-            .with_detail("Send the body as `application/json`.")
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Unsupported media type",
+        )
+        .with_detail("Send the body as `application/json`.")
     }
 
     pub fn malformed_json(detail: String) -> Self {
@@ -128,16 +136,28 @@ impl Problem {
 
     /// One invalid field of the body.
     pub fn invalid_field(field: &str, message: String) -> Self {
-        Self::validation(vec![FieldError { field: field.to_owned(), message }])
+        Self::validation(vec![FieldError {
+            field: field.to_owned(),
+            message,
+        }])
     }
 
     pub fn invalid_query(detail: String) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query parameters").with_detail(detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "Invalid query parameters",
+        )
+        .with_detail(detail)
     }
 
     fn validation(errors: Vec<FieldError>) -> Self {
-        let mut problem = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Invalid input")
-            .with_detail("Some fields are invalid; see `errors`. Nothing was changed.");
+        let mut problem = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "Invalid input",
+        )
+        .with_detail("Some fields are invalid; see `errors`. Nothing was changed.");
         problem.errors = errors;
         problem
     }
@@ -190,12 +210,21 @@ impl From<AppError> for Problem {
     fn from(error: AppError) -> Self {
         match error {
             AppError::Invalid(errors) => Self::validation(
-                errors.into_iter().map(|e| FieldError { field: e.field, message: e.message }).collect(),
+                errors
+                    .into_iter()
+                    .map(|e| FieldError {
+                        field: e.field,
+                        message: e.message,
+                    })
+                    .collect(),
             ),
             AppError::Conflict { field, message } => {
                 let mut problem = Self::new(StatusCode::CONFLICT, "conflict", "Conflict")
                     .with_detail("The request collides with something that already exists. Nothing was changed.");
-                problem.errors = vec![FieldError { field: field.to_owned(), message: message.to_owned() }];
+                problem.errors = vec![FieldError {
+                    field: field.to_owned(),
+                    message: message.to_owned(),
+                }];
                 problem
             }
             AppError::NotFound => Self::not_found(),
@@ -203,11 +232,23 @@ impl From<AppError> for Problem {
                 Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden").with_detail(reason)
             }
             AppError::Unauthenticated => Self::unauthenticated(),
-            AppError::BadCredentials => Self::new(StatusCode::UNAUTHORIZED, "bad_credentials", "Sign-in failed")
-                .with_detail("The email or password is incorrect."),
-            AppError::Throttled { retry_after_seconds } => {
-                let mut problem = Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "Too many attempts")
-                    .with_detail("Too many failed sign-ins. Wait before trying again; see Retry-After.");
+            AppError::BadCredentials => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "Sign-in failed",
+            )
+            .with_detail("The email or password is incorrect."),
+            AppError::Throttled {
+                retry_after_seconds,
+            } => {
+                let mut problem = Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    "Too many attempts",
+                )
+                .with_detail(
+                    "Too many failed sign-ins. Wait before trying again; see Retry-After.",
+                );
                 problem.retry_after = Some(retry_after_seconds);
                 problem
             }
@@ -245,16 +286,22 @@ pub async fn render(request: Request, next: Next) -> Response {
         None if is_bare_error(&response) => Problem::for_status(response.status()),
         None => return response,
     };
+    // Keep the original headers (Allow, Set-Cookie, Vary, ...), replace only the body.
     let (mut parts, _) = response.into_parts();
-    let mut rendered = (problem.status, Json(problem.into_body(request_id))).into_response();
+    parts.status = problem.status;
+    if let Some(seconds) = problem.retry_after {
+        parts
+            .headers
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    let body = Json(problem.into_body(request_id))
+        .into_response()
+        .into_body();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts
         .headers
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-    for (name, value) in &parts.headers {
-        rendered.headers_mut().insert(name, value.clone());
-    }
-    rendered
+    Response::from_parts(parts, body)
 }
 
 fn is_bare_error(response: &Response) -> bool {

@@ -33,7 +33,10 @@ impl Account {
         Actor {
             workspace_id: self.workspace_id,
             label: self.email.clone(),
-            principal: Principal::Member { id: self.id, role: self.role },
+            principal: Principal::Member {
+                id: self.id,
+                role: self.role,
+            },
             impersonated_by: None,
         }
     }
@@ -58,32 +61,55 @@ impl TestApp {
             owner_email: email.clone(),
             owner_password: PASSWORD.to_owned(),
         };
-        let (workspace, owner) =
-            self.app.create_workspace(input, "test", &RequestContext::default()).await.expect("a workspace");
+        let (workspace, owner) = self
+            .app
+            .create_workspace(input, "test", &RequestContext::default())
+            .await
+            .expect("a workspace");
         Workspace {
             id: workspace.id,
             slug: workspace.slug,
-            owner: Account { id: owner.id, email, role: MemberRole::Owner, workspace_id: workspace.id },
+            owner: Account {
+                id: owner.id,
+                email,
+                role: MemberRole::Owner,
+                workspace_id: workspace.id,
+            },
         }
     }
 
     /// Adds an account with `role` (named `name@<slug>.test`) to `workspace`, as its owner.
     pub async fn member(&self, workspace: &Workspace, name: &str, role: MemberRole) -> Account {
         let email = format!("{name}@{}.test", workspace.slug);
-        let input = NewMemberInput { name: name.to_owned(), email: email.clone(), role, password: PASSWORD.to_owned() };
+        let input = NewMemberInput {
+            name: name.to_owned(),
+            email: email.clone(),
+            role,
+            password: PASSWORD.to_owned(),
+        };
         let row = self
             .app
             .add_member(&workspace.owner.actor(), input, &RequestContext::default())
             .await
             .expect("a member");
-        Account { id: row.id, email, role, workspace_id: workspace.id }
+        Account {
+            id: row.id,
+            email,
+            role,
+            workspace_id: workspace.id,
+        }
     }
 
     /// An API key of `workspace` acting with `role`.
     pub async fn api_key(&self, workspace: &Workspace, role: MemberRole) -> Credentials {
         let (_, token) = self
             .app
-            .create_api_key(&workspace.owner.actor(), "test key", role, &RequestContext::default())
+            .create_api_key(
+                &workspace.owner.actor(),
+                "test key",
+                role,
+                &RequestContext::default(),
+            )
             .await
             .expect("an API key");
         Credentials::ApiKey(token.reveal().to_owned())
@@ -98,7 +124,12 @@ impl TestApp {
             .send()
             .await
             .expect("the server answers");
-        assert_eq!(response.status(), 201, "signing in {} failed", account.email);
+        assert_eq!(
+            response.status(),
+            201,
+            "signing in {} failed",
+            account.email
+        );
         let cookie = response
             .headers()
             .get("set-cookie")
@@ -107,7 +138,10 @@ impl TestApp {
             .expect("a session cookie")
             .to_owned();
         let body: serde_json::Value = response.json().await.expect("a JSON body");
-        let csrf_token = body["csrf_token"].as_str().expect("a CSRF token").to_owned();
+        let csrf_token = body["csrf_token"]
+            .as_str()
+            .expect("a CSRF token")
+            .to_owned();
         Credentials::Session { cookie, csrf_token }
     }
 
@@ -116,9 +150,9 @@ impl TestApp {
         let request = self.client().request(method, self.url(path));
         match credentials {
             Credentials::Anonymous => request,
-            Credentials::Session { cookie, csrf_token } => {
-                request.header("cookie", cookie).header("x-csrf-token", csrf_token)
-            }
+            Credentials::Session { cookie, csrf_token } => request
+                .header("cookie", cookie)
+                .header("x-csrf-token", csrf_token),
             Credentials::ApiKey(token) => request.bearer_auth(token),
         }
     }

@@ -75,10 +75,18 @@ impl From<ActivityRow> for ActivityEntryResponse {
             id: row.id.as_uuid(),
             seq: row.seq,
             organization_id: row.organization_id,
-            actor: Party { kind: row.actor_kind, id: row.actor_id, label: row.actor_label },
+            actor: Party {
+                kind: row.actor_kind,
+                id: row.actor_id,
+                label: row.actor_label,
+            },
             real_actor_id: row.real_actor_id,
             action: row.action,
-            target: Party { kind: row.target_kind, id: row.target_id, label: row.target_label },
+            target: Party {
+                kind: row.target_kind,
+                id: row.target_id,
+                label: row.target_label,
+            },
             changes: serde_json::from_str(&row.changes).unwrap_or(serde_json::Value::Null),
             ip: row.ip,
             user_agent: row.user_agent,
@@ -107,15 +115,29 @@ pub async fn list(
         to: time_param("to", query.to.as_deref())?,
     };
     let limit = query.limit.unwrap_or(50);
-    let rows = state.app.list_activity(&caller.actor, &filter, query.cursor, limit).await?;
+    let rows = state
+        .app
+        .list_activity(&caller.actor, &filter, query.cursor, limit)
+        .await?;
     let full_page = rows.len() as u64 == limit.clamp(1, clientele_app::activity::MAX_PAGE);
-    let next_cursor = if full_page { rows.last().map(|r| r.seq) } else { None };
-    Ok(Json(ActivityPageResponse { entries: rows.into_iter().map(Into::into).collect(), next_cursor }))
+    let next_cursor = if full_page {
+        rows.last().map(|r| r.seq)
+    } else {
+        None
+    };
+    Ok(Json(ActivityPageResponse {
+        entries: rows.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
 }
 
 fn time_param(name: &str, value: Option<&str>) -> Result<Option<Timestamp>, Problem> {
     let Some(value) = value else { return Ok(None) };
-    let invalid = || Problem::invalid_query(format!("{name}: must be an RFC 3339 time such as 2026-11-24T09:00:00Z"));
+    let invalid = || {
+        Problem::invalid_query(format!(
+            "{name}: must be an RFC 3339 time such as 2026-11-24T09:00:00Z"
+        ))
+    };
     let parsed = OffsetDateTime::parse(value, &Rfc3339).map_err(|_| invalid())?;
     let micros = i64::try_from(parsed.unix_timestamp_nanos() / 1_000).map_err(|_| invalid())?;
     Timestamp::try_from(micros).map(Some).map_err(|_| invalid())

@@ -67,9 +67,14 @@ pub struct CreatedApiKeyResponse {
     security(("session" = []), ("api_key" = [])),
     responses((status = 200, body = ApiKeyListResponse),
         (status = 403, body = ProblemResponse, content_type = "application/problem+json")))]
-pub async fn list(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<ApiKeyListResponse>, Problem> {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<ApiKeyListResponse>, Problem> {
     let keys = state.app.list_api_keys(&caller.actor).await?;
-    Ok(Json(ApiKeyListResponse { api_keys: keys.into_iter().map(ApiKeyResponse::from).collect() }))
+    Ok(Json(ApiKeyListResponse {
+        api_keys: keys.into_iter().map(ApiKeyResponse::from).collect(),
+    }))
 }
 
 /// Creates an API key (owner and admins, signed in); its token is in this response only.
@@ -84,8 +89,14 @@ pub async fn create(
     Origin(origin): Origin,
     ApiJson(request): ApiJson<CreateApiKeyRequest>,
 ) -> Result<(StatusCode, Json<CreatedApiKeyResponse>), Problem> {
-    let (key, token) = state.app.create_api_key(&caller.actor, &request.name, request.role, &origin).await?;
-    let body = CreatedApiKeyResponse { api_key: key.into(), token: token.reveal().to_owned() };
+    let (key, token) = state
+        .app
+        .create_api_key(&caller.actor, &request.name, request.role, &origin)
+        .await?;
+    let body = CreatedApiKeyResponse {
+        api_key: key.into(),
+        token: token.reveal().to_owned(),
+    };
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -102,6 +113,9 @@ pub async fn revoke(
     Origin(origin): Origin,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, Problem> {
-    state.app.revoke_api_key(&caller.actor, ApiKeyId::from(id), &origin).await?;
+    state
+        .app
+        .revoke_api_key(&caller.actor, ApiKeyId::from(id), &origin)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -35,7 +35,10 @@ pub struct WorkspaceResponse {
         (status = 200, description = "The caller", body = MeResponse),
         (status = 401, description = "Not signed in", body = ProblemResponse, content_type = "application/problem+json"),
     ))]
-pub async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<MeResponse>, Problem> {
+pub async fn me(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<MeResponse>, Problem> {
     let workspace = state.app.own_workspace(&caller.actor).await?;
     let actor = caller.actor;
     let (kind, id) = match actor.principal {
@@ -48,6 +51,10 @@ pub async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result
         id,
         role: actor.agency_role().map(|r| r.to_string()),
         name: actor.label,
-        workspace: WorkspaceResponse { id: workspace.id.as_uuid(), name: workspace.name, slug: workspace.slug },
+        workspace: WorkspaceResponse {
+            id: workspace.id.as_uuid(),
+            name: workspace.name,
+            slug: workspace.slug,
+        },
     }))
 }

@@ -74,9 +74,14 @@ pub struct TransferOwnershipRequest {
     security(("session" = []), ("api_key" = [])),
     responses((status = 200, body = MemberListResponse),
         (status = 401, body = ProblemResponse, content_type = "application/problem+json")))]
-pub async fn list(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<MemberListResponse>, Problem> {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<MemberListResponse>, Problem> {
     let members = state.app.list_members(&caller.actor).await?;
-    Ok(Json(MemberListResponse { members: members.into_iter().map(MemberResponse::from).collect() }))
+    Ok(Json(MemberListResponse {
+        members: members.into_iter().map(MemberResponse::from).collect(),
+    }))
 }
 
 /// Adds an agency account (owner and admins).
@@ -92,7 +97,12 @@ pub async fn add(
     Origin(origin): Origin,
     ApiJson(request): ApiJson<AddMemberRequest>,
 ) -> Result<(StatusCode, Json<MemberResponse>), Problem> {
-    let input = NewMemberInput { name: request.name, email: request.email, role: request.role, password: request.password };
+    let input = NewMemberInput {
+        name: request.name,
+        email: request.email,
+        role: request.role,
+        password: request.password,
+    };
     let member = state.app.add_member(&caller.actor, input, &origin).await?;
     Ok((StatusCode::CREATED, Json(member.into())))
 }
@@ -111,7 +121,10 @@ pub async fn change_role(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<ChangeRoleRequest>,
 ) -> Result<Json<MemberResponse>, Problem> {
-    let member = state.app.change_member_role(&caller.actor, MemberId::from(id), request.role, &origin).await?;
+    let member = state
+        .app
+        .change_member_role(&caller.actor, MemberId::from(id), request.role, &origin)
+        .await?;
     Ok(Json(member.into()))
 }
 
@@ -128,7 +141,10 @@ pub async fn remove(
     Origin(origin): Origin,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, Problem> {
-    state.app.remove_member(&caller.actor, MemberId::from(id), &origin).await?;
+    state
+        .app
+        .remove_member(&caller.actor, MemberId::from(id), &origin)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -144,6 +160,9 @@ pub async fn transfer_ownership(
     Origin(origin): Origin,
     ApiJson(request): ApiJson<TransferOwnershipRequest>,
 ) -> Result<Json<MemberResponse>, Problem> {
-    let owner = state.app.transfer_ownership(&caller.actor, MemberId::from(request.member_id), &origin).await?;
+    let owner = state
+        .app
+        .transfer_ownership(&caller.actor, MemberId::from(request.member_id), &origin)
+        .await?;
     Ok(Json(owner.into()))
 }

@@ -18,5 +18,7 @@ pub(crate) fn rfc3339(at: Timestamp) -> String {
 
 /// A stored microsecond time, when there is one, as RFC 3339.
 pub(crate) fn rfc3339_micros(micros: Option<i64>) -> Option<String> {
-    micros.and_then(|m| Timestamp::try_from(m).ok()).map(rfc3339)
+    micros
+        .and_then(|m| Timestamp::try_from(m).ok())
+        .map(rfc3339)
 }

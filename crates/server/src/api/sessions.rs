@@ -43,14 +43,25 @@ pub async fn sign_in(
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<impl IntoResponse, Problem> {
-    let signed_in = state.app.sign_in(&request.email, &request.password, &origin).await?;
-    let cookie = session_cookie(signed_in.token.reveal(), ABSOLUTE_TIMEOUT.as_secs(), is_https(&headers));
+    let signed_in = state
+        .app
+        .sign_in(&request.email, &request.password, &origin)
+        .await?;
+    let cookie = session_cookie(
+        signed_in.token.reveal(),
+        ABSOLUTE_TIMEOUT.as_secs(),
+        is_https(&headers),
+    );
     let body = SignInResponse {
         member: MemberResponse::from(signed_in.member),
         csrf_token: signed_in.csrf_token,
         expires_at: rfc3339(signed_in.expires_at),
     };
-    Ok((StatusCode::CREATED, AppendHeaders([(header::SET_COOKIE, cookie)]), Json(body)))
+    Ok((
+        StatusCode::CREATED,
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+        Json(body),
+    ))
 }
 
 /// Signs out: the session ends and the cookie is cleared.
@@ -68,7 +79,10 @@ pub async fn sign_out(
 ) -> Result<impl IntoResponse, Problem> {
     state.app.sign_out(&caller, &origin).await?;
     let cleared = session_cookie("", 0, is_https(&headers));
-    Ok((StatusCode::NO_CONTENT, AppendHeaders([(header::SET_COOKIE, cleared)])))
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(header::SET_COOKIE, cleared)]),
+    ))
 }
 
 /// The cookie is Secure when the request reached us over HTTPS (through a TLS-terminating
@@ -82,6 +96,9 @@ fn is_https(headers: &HeaderMap) -> bool {
 
 fn session_cookie(token: &str, max_age: u64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}");
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("sid=; Max-Age=0; Path=/"))
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}"
+    );
+    HeaderValue::from_str(&cookie)
+        .unwrap_or_else(|_| HeaderValue::from_static("sid=; Max-Age=0; Path=/"))
 }

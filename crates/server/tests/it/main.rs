@@ -2,8 +2,10 @@
 // A test fails by panicking, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod auth;
 mod health;
 mod matrix;
+mod members;
 mod openapi;
 mod problems;
 mod request_id;

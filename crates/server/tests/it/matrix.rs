@@ -13,7 +13,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Callers in the order of the table's columns. The owner comes last because a successful
 /// ownership transfer demotes them.
-const CALLERS: [&str; 6] = ["anonymous", "admin", "member", "admin key", "member key", "owner"];
+const CALLERS: [&str; 6] = [
+    "anonymous",
+    "admin",
+    "member",
+    "admin key",
+    "member key",
+    "owner",
+];
 
 /// operationId, expected statuses on the caller's own workspace, and on a foreign workspace
 /// (`None` when the operation names no workspace resource, so there is nothing foreign).
@@ -61,7 +68,11 @@ async fn fixture(app: &TestApp) -> Fixture {
         app.api_key(&own, MemberRole::Member).await,
         app.sign_in(&own.owner).await,
     ];
-    Fixture { own, foreign, callers }
+    Fixture {
+        own,
+        foreign,
+        callers,
+    }
 }
 
 /// Calls `operation` as `caller`, on a fresh target in `target` where it needs one.
@@ -70,7 +81,9 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Wor
         "getHealth" => (Method::GET, "/healthz".to_owned(), None),
         "getReadiness" => (Method::GET, "/readyz".to_owned(), None),
         "signIn" => {
-            let someone = app.member(target, &unique("signer"), MemberRole::Member).await;
+            let someone = app
+                .member(target, &unique("signer"), MemberRole::Member)
+                .await;
             let body = json!({ "email": someone.email, "password": clientele_testkit::PASSWORD });
             (Method::POST, "/api/v1/sessions".to_owned(), Some(body))
         }
@@ -83,23 +96,48 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Wor
             (Method::POST, "/api/v1/members".to_owned(), Some(body))
         }
         "changeMemberRole" => {
-            let someone = app.member(target, &unique("target"), MemberRole::Member).await;
-            (Method::PATCH, format!("/api/v1/members/{}", someone.id), Some(json!({ "role": "admin" })))
+            let someone = app
+                .member(target, &unique("target"), MemberRole::Member)
+                .await;
+            (
+                Method::PATCH,
+                format!("/api/v1/members/{}", someone.id),
+                Some(json!({ "role": "admin" })),
+            )
         }
         "removeMember" => {
-            let someone = app.member(target, &unique("target"), MemberRole::Member).await;
-            (Method::DELETE, format!("/api/v1/members/{}", someone.id), None)
+            let someone = app
+                .member(target, &unique("target"), MemberRole::Member)
+                .await;
+            (
+                Method::DELETE,
+                format!("/api/v1/members/{}", someone.id),
+                None,
+            )
         }
         "transferOwnership" => {
             let someone = app.member(target, &unique("heir"), MemberRole::Admin).await;
-            (Method::POST, "/api/v1/workspace/owner".to_owned(), Some(json!({ "member_id": someone.id })))
+            (
+                Method::POST,
+                "/api/v1/workspace/owner".to_owned(),
+                Some(json!({ "member_id": someone.id })),
+            )
         }
         "listApiKeys" => (Method::GET, "/api/v1/api-keys".to_owned(), None),
-        "createApiKey" => (Method::POST, "/api/v1/api-keys".to_owned(), Some(json!({ "name": "CI", "role": "member" }))),
+        "createApiKey" => (
+            Method::POST,
+            "/api/v1/api-keys".to_owned(),
+            Some(json!({ "name": "CI", "role": "member" })),
+        ),
         "revokeApiKey" => {
             let (key, _) = app
                 .app
-                .create_api_key(&target.owner.actor(), "doomed", MemberRole::Member, &Default::default())
+                .create_api_key(
+                    &target.owner.actor(),
+                    "doomed",
+                    MemberRole::Member,
+                    &Default::default(),
+                )
                 .await
                 .unwrap();
             (Method::DELETE, format!("/api/v1/api-keys/{}", key.id), None)
@@ -133,7 +171,11 @@ fn every_documented_operation_has_a_row_in_the_matrix() {
             "operation {operation} is not in the authorization matrix"
         );
     }
-    assert_eq!(MATRIX.len(), documented_operations().len(), "the matrix has rows for operations that no longer exist");
+    assert_eq!(
+        MATRIX.len(),
+        documented_operations().len(),
+        "the matrix has rows for operations that no longer exist"
+    );
 }
 
 on_both_backends! {
