@@ -54,6 +54,12 @@ impl App {
         else {
             return Err(AppError::invalid("workspace_name", "is invalid"));
         };
+        if members::find_by_email(&self.db, &email).await?.is_some() {
+            return Err(AppError::Conflict {
+                field: "owner_email",
+                message: "an account with this email already exists",
+            });
+        }
         let password_hash = self.passwords.hash(input.owner_password).await?;
 
         let now = Timestamp::now();

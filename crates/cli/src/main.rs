@@ -274,8 +274,11 @@ async fn connect(settings: &Settings) -> Result<Db, CliError> {
 }
 
 async fn serve(settings: Settings) -> Result<(), CliError> {
+    let shutdown = shutdown_signal().map_err(CliError::Serve)?;
     let db = connect(&settings).await?;
     db.migrate().await?;
+    let app = App::new(db.clone()).await.map_err(CliError::App)?;
+    let set_up = app.is_set_up().await.map_err(CliError::App)?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|source| CliError::Listen {
@@ -284,11 +287,9 @@ async fn serve(settings: Settings) -> Result<(), CliError> {
         })?;
     let address = listener.local_addr().map_err(CliError::Serve)?;
     print_welcome(address, &settings);
-    let app = App::new(db.clone()).await.map_err(CliError::App)?;
-    let set_up = app.is_set_up().await.map_err(CliError::App)?;
     print_sign_in_help(address, set_up);
     let app = clientele_server::app(AppState { app });
-    clientele_server::serve(listener, app, db, shutdown_signal(), SHUTDOWN_GRACE)
+    clientele_server::serve(listener, app, db, shutdown, SHUTDOWN_GRACE)
         .await
         .map_err(CliError::Serve)
 }
@@ -324,28 +325,18 @@ fn print_sign_in_help(address: SocketAddr, set_up: bool) {
     }
 }
 
-/// Resolves on SIGINT (Ctrl+C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate = match tokio::signal::unix::signal(
-            tokio::signal::unix::SignalKind::terminate(),
-        ) {
-            Ok(signal) => signal,
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl+C stops the server");
-                let _ = interrupt.await;
-                return;
-            }
-        };
+/// Starts listening for SIGINT (Ctrl+C) and SIGTERM at once, so a signal that arrives while
+/// the server is still starting is not lost; the future resolves on either.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
         tokio::select! {
-            _ = interrupt => {}
+            _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
+    })
 }
 
 /// Says what was wrong with the input, field by field, and that nothing was created.
@@ -372,10 +363,16 @@ fn fail(error: &(dyn std::error::Error + 'static)) -> ExitCode {
         source = cause.source();
     }
     eprintln!("{message}");
-    let is_config = error
-        .downcast_ref::<CliError>()
-        .is_some_and(|e| matches!(e, CliError::Config(_)));
-    if is_config {
+    let is_usage = error.downcast_ref::<CliError>().is_some_and(|e| {
+        matches!(
+            e,
+            CliError::Config(_)
+                | CliError::Init(_)
+                | CliError::NoPassword
+                | CliError::PasswordsDiffer
+        )
+    });
+    if is_usage {
         ExitCode::from(2)
     } else {
         ExitCode::FAILURE
