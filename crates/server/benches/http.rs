@@ -5,7 +5,9 @@
 //! own cost; compare them with each other rather than with a dedicated load generator.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use clientele_testkit::{Backend, TestApp};
+use clientele_domain::MemberRole;
+use clientele_testkit::{Backend, Credentials, PASSWORD, TestApp};
+use reqwest::Method;
 use std::time::{Duration, Instant};
 
 const CONCURRENCY: usize = 32;
@@ -36,20 +38,19 @@ fn main() {
 }
 
 /// Sends `REQUESTS` GETs from `CONCURRENCY` clients; returns requests/s and latency percentiles.
-async fn load(app: &TestApp, route: &str) -> (f64, u128, u128) {
-    let url = app.url(route);
+async fn load(app: &TestApp, route: &str, credentials: &Credentials) -> (f64, u128, u128) {
     for _ in 0..200 {
-        app.client().get(&url).send().await.unwrap();
+        app.request(credentials, Method::GET, route).send().await.unwrap();
     }
     let started = Instant::now();
     let workers: Vec<_> = (0..CONCURRENCY)
         .map(|_| {
-            let (client, url) = (app.client().clone(), url.clone());
+            let request = app.request(credentials, Method::GET, route);
             tokio::spawn(async move {
                 let mut latencies = Vec::with_capacity(REQUESTS / CONCURRENCY);
                 for _ in 0..REQUESTS / CONCURRENCY {
                     let sent = Instant::now();
-                    let response = client.get(&url).send().await.unwrap();
+                    let response = request.try_clone().unwrap().send().await.unwrap();
                     assert!(response.status().is_success());
                     response.bytes().await.unwrap();
                     latencies.push(sent.elapsed());
