@@ -14,11 +14,12 @@ pub fn init(settings: &LogSettings) {
         .with_ansi(std::io::stderr().is_terminal());
     match settings.format {
         LogFormat::Text => builder.init(),
+        // The span list keeps the request's span (and its id) on lines logged in nested spans.
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
+            .with_current_span(false)
+            .with_span_list(true)
             .init(),
     }
 }
