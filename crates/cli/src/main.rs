@@ -5,6 +5,7 @@ mod logging;
 
 use clap::{Parser, Subcommand};
 use clientele_app::setup::NewWorkspaceInput;
+use clientele_app::tokens::Token;
 use clientele_app::{App, RequestContext};
 use clientele_server::AppState;
 use clientele_store::{Db, StoreError};
@@ -287,8 +288,20 @@ async fn serve(settings: Settings) -> Result<(), CliError> {
         })?;
     let address = listener.local_addr().map_err(CliError::Serve)?;
     print_welcome(address, &settings);
-    print_sign_in_help(address, set_up);
-    let app = clientele_server::app(AppState { app });
+    let setup_token = match set_up {
+        true => None,
+        false => Some(
+            Token::generate("")
+                .map_err(CliError::App)?
+                .reveal()
+                .to_owned(),
+        ),
+    };
+    print_sign_in_help(address, setup_token.as_deref());
+    let app = clientele_server::app(AppState {
+        app,
+        setup_token: setup_token.map(Into::into),
+    });
     clientele_server::serve(listener, app, db, shutdown, SHUTDOWN_GRACE)
         .await
         .map_err(CliError::Serve)
@@ -314,15 +327,19 @@ fn print_welcome(address: SocketAddr, settings: &Settings) {
     println!("Stop it with Ctrl+C.");
 }
 
-fn print_sign_in_help(address: SocketAddr, set_up: bool) {
-    if set_up {
+/// How to sign in, or, on an empty database, the two ways to create the first workspace: the
+/// command line, or the setup page (which only the holder of this printed token can open).
+fn print_sign_in_help(address: SocketAddr, setup_token: Option<&str>) {
+    let Some(token) = setup_token else {
         println!("Sign in: POST http://{address}/api/v1/sessions with your email and password.");
-    } else {
-        println!("No workspace exists yet. Create the first one and its owner:");
-        println!(
-            "  clientele init --workspace \"Your Agency\" --owner-name \"Your Name\" --owner-email you@example.com"
-        );
-    }
+        return;
+    };
+    println!("No workspace exists yet. Create the first one and its owner, either here:");
+    println!("  http://{address}/setup?token={token}");
+    println!("or from the command line:");
+    println!(
+        "  clientele init --workspace \"Your Agency\" --owner-name \"Your Name\" --owner-email you@example.com"
+    );
 }
 
 /// Starts listening for SIGINT (Ctrl+C) and SIGTERM at once, so a signal that arrives while

@@ -10,6 +10,7 @@ pub mod problem;
 pub mod router;
 mod serve;
 mod state;
+pub mod web;
 
 pub use router::{app, openapi};
 pub use serve::serve;

@@ -304,13 +304,16 @@ pub async fn render(request: Request, next: Next) -> Response {
     Response::from_parts(parts, body)
 }
 
+/// An error response nobody wrote a body for: the framework's own (no content type, or plain
+/// text). Problems and pages rendered on purpose (HTML forms with errors) pass through.
 fn is_bare_error(response: &Response) -> bool {
     let status = response.status();
-    let already_problem = response
+    let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(CONTENT_TYPE.as_bytes()));
-    (status.is_client_error() || status.is_server_error()) && !already_problem
+        .map(|v| v.as_bytes());
+    let bare = content_type.is_none_or(|ct| ct.starts_with(b"text/plain"));
+    (status.is_client_error() || status.is_server_error()) && bare
 }
 
 /// An error and all its causes on one line, for logs.

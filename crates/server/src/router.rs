@@ -4,6 +4,7 @@ use crate::api::{activity, api_keys, health, me, members, sessions};
 use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH};
 use crate::problem::{self, Problem};
 use crate::state::AppState;
+use crate::web;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, header};
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> Router {
     let (api, document) = api_routes().split_for_parts();
     let routes = Router::new()
         .route("/", get(|| async { Redirect::temporary(REFERENCE_PATH) }))
+        .route("/setup", get(web::setup::show).post(web::setup::create))
         .merge(api)
         .merge(
             SwaggerUi::new(REFERENCE_PATH)

@@ -1,9 +1,12 @@
 //! What every handler can reach: passed in, never global.
 
 use clientele_app::App;
+use std::sync::Arc;
 
 /// The shared state of the application, cloned into every handler.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub app: App,
+    /// The token that opens the one-time setup page; `None` once a workspace existed at start.
+    pub setup_token: Option<Arc<str>>,
 }

@@ -15,6 +15,8 @@ pub struct TestApp {
     pub db: Db,
     /// The use cases, for arranging a test's situation without going through HTTP.
     pub app: App,
+    /// The token that opens the setup page while no workspace exists.
+    pub setup_token: String,
     pub database: TestDb,
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
@@ -38,7 +40,15 @@ impl TestApp {
         let address = listener.local_addr().expect("the bound address");
         // The extra routes answer first; everything else reaches the full application.
         let app = App::new(db.clone()).await.expect("the use cases start");
-        let service = extra.fallback_service(clientele_server::app(AppState { app: app.clone() }));
+        let setup_token = clientele_app::tokens::Token::generate("")
+            .expect("a token")
+            .reveal()
+            .to_owned();
+        let state = AppState {
+            app: app.clone(),
+            setup_token: Some(setup_token.clone().into()),
+        };
+        let service = extra.fallback_service(clientele_server::app(state));
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = tokio::spawn(clientele_server::serve(
             listener,
@@ -57,6 +67,7 @@ impl TestApp {
             address,
             db,
             app,
+            setup_token,
             database,
             client,
             shutdown: Some(shutdown),

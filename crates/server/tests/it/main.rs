@@ -9,4 +9,5 @@ mod members;
 mod openapi;
 mod problems;
 mod request_id;
+mod setup;
 mod shutdown;
