@@ -5,12 +5,15 @@ use crate::error::AppError;
 use crate::tokens::Token;
 use crate::{App, RequestContext};
 use clientele_domain::{
-    Action, Actor, Email, Principal, Resource, SessionId, Timestamp, authorize,
+    Action, Actor, ClientUserId, Email, MemberId, MemberRole, OrganizationId, Permissions,
+    Principal, Resource, SessionId, Timestamp, WorkspaceId, WorkspaceSlug, authorize,
 };
 use clientele_store::api_keys;
+use clientele_store::client_users::{self, ClientUserRow};
 use clientele_store::members::{self, MemberRow};
-use clientele_store::sessions::{self, NewSession};
+use clientele_store::sessions::{self, NewSession, SessionAccount, SessionRow};
 use clientele_store::throttle::{self, ThrottleRow};
+use clientele_store::workspaces;
 use std::time::Duration;
 
 /// A session ends after this long without a request.
@@ -33,10 +36,10 @@ const LONGEST_BLOCK: Duration = Duration::from_secs(15 * 60);
 
 /// A new session: the token goes in the cookie, the CSRF token in unsafe requests.
 #[derive(Debug)]
-pub struct SignedIn {
+pub struct SignedIn<A> {
     pub token: Token,
     pub csrf_token: String,
-    pub member: MemberRow,
+    pub account: A,
     pub expires_at: Timestamp,
 }
 
@@ -45,6 +48,15 @@ pub struct SignedIn {
 pub struct Authenticated {
     pub actor: Actor,
     pub session_id: Option<SessionId>,
+}
+
+/// What signing in needs to know of an account, whichever kind it is.
+struct Login {
+    workspace_id: WorkspaceId,
+    account: SessionAccount,
+    name: String,
+    password_hash: Option<String>,
+    may_sign_in: bool,
 }
 
 impl App {
@@ -56,64 +68,141 @@ impl App {
         email: &str,
         password: &str,
         context: &RequestContext,
-    ) -> Result<SignedIn, AppError> {
-        let keys = throttle_keys(email, context);
+    ) -> Result<SignedIn<MemberRow>, AppError> {
+        let keys = throttle_keys("member", email, context);
         self.refuse_if_throttled(&keys).await?;
         let member = match Email::parse(email) {
             Ok(email) => members::find_by_email(&self.db, &email).await?,
             Err(_) => None,
         };
-        let stored = member.as_ref().map(|m| m.password_hash.clone());
-        if !self.passwords.verify(password.to_owned(), stored).await? {
-            self.count_failure(&keys).await?;
-            return Err(AppError::BadCredentials);
-        }
-        let Some(member) = member else {
+        let login = member.as_ref().map(|m| Login {
+            workspace_id: m.workspace_id,
+            account: SessionAccount::Member(m.id),
+            name: m.name.clone(),
+            password_hash: Some(m.password_hash.clone()),
+            may_sign_in: true,
+        });
+        let (token, csrf_token, expires_at) =
+            self.open_session(&keys, login, password, context).await?;
+        let account = member.ok_or(AppError::BadCredentials)?;
+        Ok(SignedIn {
+            token,
+            csrf_token,
+            account,
+            expires_at,
+        })
+    }
+
+    /// Signs a client user in to their workspace's dashboard, with the same protections as
+    /// [`App::sign_in`]. Invited users (no password yet) and disabled users cannot sign in.
+    #[tracing::instrument(skip_all)]
+    pub async fn sign_in_client_user(
+        &self,
+        workspace_slug: &str,
+        email: &str,
+        password: &str,
+        context: &RequestContext,
+    ) -> Result<SignedIn<ClientUserRow>, AppError> {
+        let keys = throttle_keys(workspace_slug, email, context);
+        self.refuse_if_throttled(&keys).await?;
+        let workspace = match WorkspaceSlug::parse(workspace_slug) {
+            Ok(slug) => workspaces::find_by_slug(&self.db, &slug).await?,
+            Err(_) => None,
+        };
+        let user = match (workspace, Email::parse(email)) {
+            (Some(workspace), Ok(email)) => {
+                client_users::find_by_email(&self.db, workspace.id, &email).await?
+            }
+            _ => None,
+        };
+        let login = user.as_ref().map(|u| Login {
+            workspace_id: u.workspace_id,
+            account: SessionAccount::ClientUser(u.id),
+            name: u.name.clone(),
+            password_hash: u.password_hash.clone(),
+            may_sign_in: u.status == "active",
+        });
+        let (token, csrf_token, expires_at) =
+            self.open_session(&keys, login, password, context).await?;
+        let account = user.ok_or(AppError::BadCredentials)?;
+        Ok(SignedIn {
+            token,
+            csrf_token,
+            account,
+            expires_at,
+        })
+    }
+
+    /// Verifies the password (against a decoy when there is no account), counts a failure, or
+    /// opens a session and records the sign-in.
+    async fn open_session(
+        &self,
+        keys: &[String; 2],
+        login: Option<Login>,
+        password: &str,
+        context: &RequestContext,
+    ) -> Result<(Token, String, Timestamp), AppError> {
+        let stored = login.as_ref().and_then(|l| l.password_hash.clone());
+        let verified = self.passwords.verify(password.to_owned(), stored).await?;
+        let Some(login) = login.filter(|l| verified && l.may_sign_in) else {
+            self.count_failure(keys).await?;
             return Err(AppError::BadCredentials);
         };
-        let rehashed = match self.passwords.needs_rehash(&member.password_hash) {
+        let rehashed = match login
+            .password_hash
+            .as_deref()
+            .is_some_and(|h| self.passwords.needs_rehash(h))
+        {
             true => Some(self.passwords.hash(password.to_owned()).await?),
             false => None,
         };
-
         let token = Token::generate("")?;
         let now = Timestamp::now();
         let expires_at = later(now, ABSOLUTE_TIMEOUT);
         let mut tx = self.db.begin().await?;
         throttle::clear(&mut tx, &keys[0]).await?;
-        if let Some(hash) = &rehashed {
-            members::set_password_hash(&mut tx, member.workspace_id, member.id, hash).await?;
+        match (login.account, &rehashed) {
+            (SessionAccount::Member(id), Some(hash)) => {
+                members::set_password_hash(&mut tx, login.workspace_id, id, hash).await?
+            }
+            (SessionAccount::ClientUser(id), Some(hash)) => {
+                client_users::set_password_hash(&mut tx, login.workspace_id, id, hash).await?
+            }
+            (_, None) => {}
         }
         let session = NewSession {
             id: SessionId::new(),
             token_hash: &token.hash(),
-            workspace_id: member.workspace_id,
-            member_id: member.id,
+            workspace_id: login.workspace_id,
+            account: login.account,
             created_at: now,
             expires_at,
         };
         sessions::insert(&mut tx, &session).await?;
+        let (kind, id) = match login.account {
+            SessionAccount::Member(id) => ("member", id.as_uuid()),
+            SessionAccount::ClientUser(id) => ("client_user", id.as_uuid()),
+        };
         let author = Author {
-            kind: "member",
-            id: Some(member.id.as_uuid()),
-            label: &member.name,
+            kind,
+            id: Some(id),
+            label: &login.name,
             real: None,
         };
         let entry = Entry {
-            action: "member.signed_in",
-            target_kind: "member",
-            target_id: Some(member.id.as_uuid()),
-            target_label: &member.name,
+            action: if kind == "member" {
+                "member.signed_in"
+            } else {
+                "client_user.signed_in"
+            },
+            target_kind: kind,
+            target_id: Some(id),
+            target_label: &login.name,
             changes: Changes::new(),
         };
-        activity::record(&mut tx, member.workspace_id, &author, context, entry).await?;
+        activity::record(&mut tx, login.workspace_id, &author, context, entry).await?;
         tx.commit().await?;
-        Ok(SignedIn {
-            csrf_token: token.csrf_token(),
-            token,
-            member,
-            expires_at,
-        })
+        Ok((token.clone(), token.csrf_token(), expires_at))
     }
 
     /// The actor behind a session cookie, if the session is live.
@@ -131,15 +220,7 @@ impl App {
             sessions::touch(&mut tx, session.id, now).await?;
             tx.commit().await?;
         }
-        let actor = Actor {
-            workspace_id: session.workspace_id,
-            label: session.name,
-            principal: Principal::Member {
-                id: session.member_id,
-                role: session.role,
-            },
-            impersonated_by: None,
-        };
+        let actor = actor_of(&session).ok_or(AppError::Unauthenticated)?;
         Ok(Authenticated {
             actor,
             session_id: Some(session.id),
@@ -196,10 +277,12 @@ impl App {
         };
         let mut tx = self.db.begin().await?;
         sessions::delete(&mut tx, permit.workspace_id(), session_id).await?;
+        let author = Author::of(actor);
+        let action = format!("{}.signed_out", author.kind);
         let entry = Entry {
-            action: "member.signed_out",
-            target_kind: "member",
-            target_id: Author::of(actor).id,
+            action: &action,
+            target_kind: author.kind,
+            target_id: author.id,
             target_label: &actor.label,
             changes: Changes::new(),
         };
@@ -244,6 +327,52 @@ impl App {
     }
 }
 
+/// The actor a session stands for, if its account may still act (a disabled client user may
+/// not, and their session is refused at once).
+fn actor_of(session: &SessionRow) -> Option<Actor> {
+    let workspace_id = session.workspace_id;
+    if let (Some(id), Some(role), Some(name)) = (
+        session.member_id,
+        &session.member_role,
+        &session.member_name,
+    ) {
+        let role: MemberRole = role.parse().ok()?;
+        let principal = Principal::Member {
+            id: MemberId::from(id),
+            role,
+        };
+        return Some(Actor {
+            workspace_id,
+            label: name.clone(),
+            principal,
+            impersonated_by: None,
+        });
+    }
+    let (Some(id), Some(name), Some(organization), Some(bits), Some(status)) = (
+        session.client_user_id,
+        &session.client_user_name,
+        session.client_user_organization_id,
+        session.client_user_permissions,
+        &session.client_user_status,
+    ) else {
+        return None;
+    };
+    if status != "active" {
+        return None;
+    }
+    let principal = Principal::ClientUser {
+        id: ClientUserId::from(id),
+        organization_id: OrganizationId::from(organization),
+        permissions: Permissions::from_bits(u16::try_from(bits).unwrap_or_default()),
+    };
+    Some(Actor {
+        workspace_id,
+        label: name.clone(),
+        principal,
+        impersonated_by: None,
+    })
+}
+
 /// The throttle state after one more failure at `now`.
 fn after_failure(row: ThrottleRow, allowance: i64, now: i64) -> ThrottleRow {
     let failures = if now - row.updated_at > micros(THROTTLE_WINDOW) {
@@ -268,11 +397,15 @@ fn after_failure(row: ThrottleRow, allowance: i64, now: i64) -> ThrottleRow {
     }
 }
 
-/// The account key (the email as typed, normalised loosely so unknown ones count too) and the
-/// client-address key.
-fn throttle_keys(email: &str, context: &RequestContext) -> [String; 2] {
+/// The account key (where the account signs in, and the email as typed, normalised loosely so
+/// unknown ones count too) and the client-address key.
+fn throttle_keys(realm: &str, email: &str, context: &RequestContext) -> [String; 2] {
     [
-        format!("account:{}", email.trim().to_lowercase()),
+        format!(
+            "account:{}:{}",
+            realm.trim().to_lowercase(),
+            email.trim().to_lowercase()
+        ),
         format!("address:{}", context.ip.as_deref().unwrap_or("unknown")),
     ]
 }

@@ -63,6 +63,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
         .routes(routes!(sessions::sign_in))
         .routes(routes!(sessions::sign_out))
+        .routes(routes!(sessions::sign_in_client_user))
         .routes(routes!(me::me))
         .routes(routes!(members::list, members::add))
         .routes(routes!(members::change_role, members::remove))

@@ -8,6 +8,7 @@ use crate::error::StoreError;
 use crate::url::DatabaseUrl;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::SqlxBinder;
+use sha2::{Digest, Sha256};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -85,6 +86,26 @@ impl Db {
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
+    }
+
+    /// Identifies the migrations this build carries for `backend`: equal fingerprints mean
+    /// equal schemas.
+    pub fn schema_fingerprint(backend: Backend) -> String {
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let mut hasher = Sha256::new();
+        for migration in migrator.iter() {
+            hasher.update(migration.version.to_be_bytes());
+            hasher.update(&*migration.checksum);
+        }
+        hasher
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// Succeeds when the database answers a query; on SQLite, when a reader can read the file

@@ -6,9 +6,11 @@
 
 pub mod activity;
 pub mod api_keys;
+pub mod client_users;
 mod db;
 mod error;
 pub mod members;
+pub mod organizations;
 pub mod sessions;
 pub mod throttle;
 mod url;

@@ -1,10 +1,12 @@
-//! The sessions table: signed-in browsers, found by the hash of their cookie's token.
+//! The sessions table: signed-in browsers of members or client users, found by the hash of
+//! their cookie's token.
 
+use crate::client_users::ClientUsers;
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::members::Members;
-use clientele_domain::{MemberId, MemberRole, SessionId, Timestamp, WorkspaceId};
-use sea_query::{Expr, ExprTrait, Iden, Query};
+use clientele_domain::{ClientUserId, MemberId, SessionId, Timestamp, WorkspaceId};
+use sea_query::{Alias, Expr, ExprTrait, Iden, Query};
 use uuid::Uuid;
 
 #[derive(Iden)]
@@ -14,28 +16,39 @@ enum Sessions {
     TokenHash,
     WorkspaceId,
     MemberId,
+    ClientUserId,
     CreatedAt,
     LastSeenAt,
     ExpiresAt,
 }
 
-/// A session with the role its member holds now (a role change applies at once).
+/// Whose session it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionAccount {
+    Member(MemberId),
+    ClientUser(ClientUserId),
+}
+
+/// A session with what its account is now (a role or permission change applies at once).
+/// Exactly one of the member and client-user column groups is filled.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SessionRow {
     #[sqlx(try_from = "Uuid")]
     pub id: SessionId,
     #[sqlx(try_from = "Uuid")]
     pub workspace_id: WorkspaceId,
-    #[sqlx(try_from = "Uuid")]
-    pub member_id: MemberId,
-    #[sqlx(try_from = "String")]
-    pub role: MemberRole,
-    /// The member's name, for the activity log.
-    pub name: String,
     #[sqlx(try_from = "i64")]
     pub last_seen_at: Timestamp,
     #[sqlx(try_from = "i64")]
     pub expires_at: Timestamp,
+    pub member_id: Option<Uuid>,
+    pub member_role: Option<String>,
+    pub member_name: Option<String>,
+    pub client_user_id: Option<Uuid>,
+    pub client_user_name: Option<String>,
+    pub client_user_organization_id: Option<Uuid>,
+    pub client_user_permissions: Option<i64>,
+    pub client_user_status: Option<String>,
 }
 
 /// A session about to be stored; only the token's hash is kept.
@@ -44,12 +57,16 @@ pub struct NewSession<'a> {
     pub id: SessionId,
     pub token_hash: &'a [u8],
     pub workspace_id: WorkspaceId,
-    pub member_id: MemberId,
+    pub account: SessionAccount,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
 }
 
 pub async fn insert(tx: &mut Tx, new: &NewSession<'_>) -> Result<(), StoreError> {
+    let (member, client_user) = match new.account {
+        SessionAccount::Member(id) => (Some(id.as_uuid()), None),
+        SessionAccount::ClientUser(id) => (None, Some(id.as_uuid())),
+    };
     let statement = Query::insert()
         .into_table(Sessions::Table)
         .columns([
@@ -57,6 +74,7 @@ pub async fn insert(tx: &mut Tx, new: &NewSession<'_>) -> Result<(), StoreError>
             Sessions::TokenHash,
             Sessions::WorkspaceId,
             Sessions::MemberId,
+            Sessions::ClientUserId,
             Sessions::CreatedAt,
             Sessions::LastSeenAt,
             Sessions::ExpiresAt,
@@ -65,7 +83,8 @@ pub async fn insert(tx: &mut Tx, new: &NewSession<'_>) -> Result<(), StoreError>
             new.id.as_uuid().into(),
             new.token_hash.to_vec().into(),
             new.workspace_id.as_uuid().into(),
-            new.member_id.as_uuid().into(),
+            member.into(),
+            client_user.into(),
             new.created_at.unix_micros().into(),
             new.created_at.unix_micros().into(),
             new.expires_at.unix_micros().into(),
@@ -83,15 +102,43 @@ pub async fn find_by_token_hash(
     let statement = Query::select()
         .column((Sessions::Table, Sessions::Id))
         .column((Sessions::Table, Sessions::WorkspaceId))
-        .column((Sessions::Table, Sessions::MemberId))
-        .column((Members::Table, Members::Role))
-        .column((Members::Table, Members::Name))
         .column((Sessions::Table, Sessions::LastSeenAt))
         .column((Sessions::Table, Sessions::ExpiresAt))
+        .column((Sessions::Table, Sessions::MemberId))
+        .expr_as(
+            Expr::col((Members::Table, Members::Role)),
+            Alias::new("member_role"),
+        )
+        .expr_as(
+            Expr::col((Members::Table, Members::Name)),
+            Alias::new("member_name"),
+        )
+        .column((Sessions::Table, Sessions::ClientUserId))
+        .expr_as(
+            Expr::col((ClientUsers::Table, ClientUsers::Name)),
+            Alias::new("client_user_name"),
+        )
+        .expr_as(
+            Expr::col((ClientUsers::Table, ClientUsers::OrganizationId)),
+            Alias::new("client_user_organization_id"),
+        )
+        .expr_as(
+            Expr::col((ClientUsers::Table, ClientUsers::Permissions)),
+            Alias::new("client_user_permissions"),
+        )
+        .expr_as(
+            Expr::col((ClientUsers::Table, ClientUsers::Status)),
+            Alias::new("client_user_status"),
+        )
         .from(Sessions::Table)
-        .inner_join(
+        .left_join(
             Members::Table,
             Expr::col((Members::Table, Members::Id)).equals((Sessions::Table, Sessions::MemberId)),
+        )
+        .left_join(
+            ClientUsers::Table,
+            Expr::col((ClientUsers::Table, ClientUsers::Id))
+                .equals((Sessions::Table, Sessions::ClientUserId)),
         )
         .and_where(Expr::col((Sessions::Table, Sessions::TokenHash)).eq(token_hash.to_vec()))
         .to_owned();

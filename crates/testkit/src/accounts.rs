@@ -5,7 +5,12 @@ use crate::app::TestApp;
 use clientele_app::RequestContext;
 use clientele_app::members::NewMemberInput;
 use clientele_app::setup::NewWorkspaceInput;
-use clientele_domain::{Actor, MemberId, MemberRole, Principal, WorkspaceId};
+use clientele_domain::{
+    Actor, ClientUserId, Email, MemberId, MemberRole, OrganizationId, Permission, Principal,
+    Timestamp, WorkspaceId,
+};
+use clientele_store::client_users::{self, NewClientUser};
+use clientele_store::organizations;
 use reqwest::{Method, RequestBuilder};
 
 /// A password every test account uses; strong enough for the password policy.
@@ -130,19 +135,7 @@ impl TestApp {
             "signing in {} failed",
             account.email
         );
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .expect("a session cookie")
-            .to_owned();
-        let body: serde_json::Value = response.json().await.expect("a JSON body");
-        let csrf_token = body["csrf_token"]
-            .as_str()
-            .expect("a CSRF token")
-            .to_owned();
-        Credentials::Session { cookie, csrf_token }
+        session_credentials(response).await
     }
 
     /// A request to `path` carrying `credentials` (and the CSRF token with a session).
@@ -156,4 +149,98 @@ impl TestApp {
             Credentials::ApiKey(token) => request.bearer_auth(token),
         }
     }
+}
+
+/// A client user of a test workspace.
+#[derive(Clone)]
+pub struct ClientAccount {
+    pub id: ClientUserId,
+    pub email: String,
+    pub organization_id: OrganizationId,
+    pub workspace_slug: String,
+}
+
+impl TestApp {
+    /// Creates a client organization in `workspace`.
+    pub async fn organization(&self, workspace: &Workspace, name: &str) -> OrganizationId {
+        let id = OrganizationId::new();
+        let mut tx = self.db.begin().await.expect("a transaction");
+        organizations::insert(&mut tx, workspace.id, id, name, Timestamp::now())
+            .await
+            .expect("an organization");
+        tx.commit().await.expect("a commit");
+        id
+    }
+
+    /// Creates an active client user `name@client.<slug>.test` of `organization` holding
+    /// `permissions`, with the test password.
+    pub async fn client_user(
+        &self,
+        workspace: &Workspace,
+        organization: OrganizationId,
+        name: &str,
+        permissions: &[Permission],
+    ) -> ClientAccount {
+        let email = format!("{name}@client.{}.test", workspace.slug);
+        let parsed = Email::parse(&email).expect("a valid email");
+        let hash = self
+            .app
+            .passwords
+            .hash(PASSWORD.to_owned())
+            .await
+            .expect("a hash");
+        let id = ClientUserId::new();
+        let new = NewClientUser {
+            id,
+            workspace_id: workspace.id,
+            organization_id: organization,
+            email: &parsed,
+            name,
+            password_hash: Some(&hash),
+            permissions: permissions.iter().copied().collect(),
+            status: "active",
+            created_at: Timestamp::now(),
+        };
+        let mut tx = self.db.begin().await.expect("a transaction");
+        client_users::insert(&mut tx, &new)
+            .await
+            .expect("a client user");
+        tx.commit().await.expect("a commit");
+        ClientAccount {
+            id,
+            email,
+            organization_id: organization,
+            workspace_slug: workspace.slug.clone(),
+        }
+    }
+
+    /// Signs a client user in to the dashboard over HTTP and returns the session credentials.
+    pub async fn sign_in_client(&self, user: &ClientAccount) -> Credentials {
+        let response = self
+            .client()
+            .post(self.url("/api/v1/dashboard/sessions"))
+            .json(&serde_json::json!({ "workspace": user.workspace_slug, "email": user.email, "password": PASSWORD }))
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(response.status(), 201, "signing in {} failed", user.email);
+        session_credentials(response).await
+    }
+}
+
+/// The session cookie and CSRF token a sign-in response carries.
+async fn session_credentials(response: reqwest::Response) -> Credentials {
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    let csrf_token = body["csrf_token"]
+        .as_str()
+        .expect("a CSRF token")
+        .to_owned();
+    Credentials::Session { cookie, csrf_token }
 }

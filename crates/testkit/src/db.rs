@@ -2,7 +2,6 @@
 
 use clientele_store::{Backend, DatabaseUrl, Db, PoolSettings};
 use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use tempfile::TempDir;
 
 /// The PostgreSQL server tests use; override with `CLIENTELE_TEST_POSTGRES_URL`.
@@ -173,9 +172,13 @@ async fn admin_connection() -> PgConnection {
 }
 
 /// Clones a database named `name` from a template migrated with this build's migrations.
-/// The template's name carries a hash of the migrations, so a changed migration gets a new one.
+/// The template's name carries the fingerprint of the migrations this build embeds, so a
+/// changed or added migration gets a new template.
 async fn clone_template(name: &str) {
-    let template = format!("clientele_template_{:016x}", migrations_hash());
+    let template = format!(
+        "clientele_template_{}",
+        Db::schema_fingerprint(Backend::Postgres)
+    );
     let mut admin = admin_connection().await;
     run(
         &mut admin,
@@ -234,24 +237,6 @@ async fn build_template(admin: &mut PgConnection, template: &str) {
         "publish the template",
     )
     .await;
-}
-
-fn migrations_hash() -> u64 {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/migrations/postgres");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("the migrations folder")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    files.sort();
-    let mut hasher = DefaultHasher::new();
-    for file in files {
-        file.file_name().hash(&mut hasher);
-        std::fs::read(&file)
-            .expect("a migration file")
-            .hash(&mut hasher);
-    }
-    hasher.finish()
 }
 
 /// `base` with its database name replaced by `name`.

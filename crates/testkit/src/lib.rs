@@ -11,7 +11,7 @@ mod accounts;
 mod app;
 mod db;
 
-pub use accounts::{Account, Credentials, PASSWORD, Workspace};
+pub use accounts::{Account, ClientAccount, Credentials, PASSWORD, Workspace};
 pub use app::TestApp;
 pub use clientele_store::Backend;
 pub use db::TestDb;

@@ -5,19 +5,24 @@ use crate::problem::{Problem, ProblemResponse};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use clientele_domain::Principal;
+use clientele_domain::{Permission, Principal};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 #[derive(Serialize, ToSchema)]
 pub struct MeResponse {
-    /// `member` or `api_key`.
+    /// `member`, `api_key` or `client_user`.
     pub kind: &'static str,
     pub id: Uuid,
     pub name: String,
-    /// The workspace role the caller acts with.
+    /// The workspace role the caller acts with (agency accounts and API keys).
     pub role: Option<String>,
+    /// The client user's organization.
+    pub organization_id: Option<Uuid>,
+    /// The client user's sections.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub permissions: Option<Vec<Permission>>,
     pub workspace: WorkspaceResponse,
 }
 
@@ -41,15 +46,26 @@ pub async fn me(
 ) -> Result<Json<MeResponse>, Problem> {
     let workspace = state.app.own_workspace(&caller.actor).await?;
     let actor = caller.actor;
-    let (kind, id) = match actor.principal {
-        Principal::Member { id, .. } => ("member", id.as_uuid()),
-        Principal::ApiKey { id, .. } => ("api_key", id.as_uuid()),
-        Principal::ClientUser { id, .. } => ("client_user", id.as_uuid()),
+    let (kind, id, organization_id, permissions) = match &actor.principal {
+        Principal::Member { id, .. } => ("member", id.as_uuid(), None, None),
+        Principal::ApiKey { id, .. } => ("api_key", id.as_uuid(), None, None),
+        Principal::ClientUser {
+            id,
+            organization_id,
+            permissions,
+        } => (
+            "client_user",
+            id.as_uuid(),
+            Some(organization_id.as_uuid()),
+            Some(permissions.iter().collect()),
+        ),
     };
     Ok(Json(MeResponse {
         kind,
         id,
         role: actor.agency_role().map(|r| r.to_string()),
+        organization_id,
+        permissions,
         name: actor.label,
         workspace: WorkspaceResponse {
             id: workspace.id.as_uuid(),

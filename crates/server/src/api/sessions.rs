@@ -10,8 +10,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
 use clientele_app::auth::ABSOLUTE_TIMEOUT;
+use clientele_domain::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -53,7 +55,84 @@ pub async fn sign_in(
         is_https(&headers),
     );
     let body = SignInResponse {
-        member: MemberResponse::from(signed_in.member),
+        member: MemberResponse::from(signed_in.account),
+        csrf_token: signed_in.csrf_token,
+        expires_at: rfc3339(signed_in.expires_at),
+    };
+    Ok((
+        StatusCode::CREATED,
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+        Json(body),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSignInRequest {
+    /// The agency's workspace address (its slug), until dashboard domains identify it.
+    pub workspace: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// A client user, as the dashboard knows them.
+#[derive(Serialize, ToSchema)]
+pub struct ClientUserResponse {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: String,
+    pub email: String,
+    /// The sections the user may open, e.g. `home`, `org_admin`.
+    #[schema(value_type = Vec<String>)]
+    pub permissions: Vec<Permission>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClientSignInResponse {
+    pub user: ClientUserResponse,
+    /// Send this in `x-csrf-token` with every request that changes something.
+    pub csrf_token: String,
+    pub expires_at: String,
+}
+
+/// Signs a client user in to their agency's dashboard; sets the HttpOnly session cookie.
+#[utoipa::path(post, path = "/api/v1/dashboard/sessions", tag = "sessions", operation_id = "signInClientUser",
+    request_body = ClientSignInRequest,
+    responses(
+        (status = 201, description = "Signed in; the session cookie is set", body = ClientSignInResponse),
+        (status = 401, description = "The workspace, email or password is incorrect", body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input", body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = ProblemResponse, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_in_client_user(
+    State(state): State<AppState>,
+    Origin(origin): Origin,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<ClientSignInRequest>,
+) -> Result<impl IntoResponse, Problem> {
+    let signed_in = state
+        .app
+        .sign_in_client_user(
+            &request.workspace,
+            &request.email,
+            &request.password,
+            &origin,
+        )
+        .await?;
+    let cookie = session_cookie(
+        signed_in.token.reveal(),
+        ABSOLUTE_TIMEOUT.as_secs(),
+        is_https(&headers),
+    );
+    let user = signed_in.account;
+    let body = ClientSignInResponse {
+        user: ClientUserResponse {
+            id: user.id.as_uuid(),
+            organization_id: user.organization_id.as_uuid(),
+            permissions: user.permissions().iter().collect(),
+            name: user.name,
+            email: user.email,
+        },
         csrf_token: signed_in.csrf_token,
         expires_at: rfc3339(signed_in.expires_at),
     };

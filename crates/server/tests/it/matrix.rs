@@ -5,7 +5,7 @@
 //! caller (existence never leaks); inside one's own workspace a missing right is 403.
 //! An operation added to the router without a row here fails the test.
 
-use clientele_domain::MemberRole;
+use clientele_domain::{MemberRole, Permission};
 use clientele_testkit::{Backend, Credentials, TestApp, Workspace, on_both_backends};
 use reqwest::Method;
 use serde_json::json;
@@ -13,12 +13,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Callers in the order of the table's columns. The owner comes last because a successful
 /// ownership transfer demotes them.
-const CALLERS: [&str; 6] = [
+const CALLERS: [&str; 9] = [
     "anonymous",
     "admin",
     "member",
     "admin key",
     "member key",
+    "client user (home only)",
+    "client user (every section but org admin)",
+    "org admin",
     "owner",
 ];
 
@@ -26,21 +29,22 @@ const CALLERS: [&str; 6] = [
 /// (`None` when the operation names no workspace resource, so there is nothing foreign).
 #[rustfmt::skip]
 const MATRIX: &[(&str, &str, Option<&str>)] = &[
-    //                    anon admin member akey mkey owner
-    ("getHealth",         "200 200 200 200 200 200", None),
-    ("getReadiness",      "200 200 200 200 200 200", None),
-    ("signIn",            "201 201 201 201 201 201", None),
-    ("signOut",           "401 204 204 403 403 204", None),
-    ("getMe",             "401 200 200 200 200 200", None),
-    ("listMembers",       "401 200 200 200 200 200", None),
-    ("addMember",         "401 201 403 201 403 201", None),
-    ("changeMemberRole",  "401 200 403 200 403 200", Some("401 404 404 404 404 404")),
-    ("removeMember",      "401 204 403 204 403 204", Some("401 404 404 404 404 404")),
-    ("transferOwnership", "401 403 403 403 403 200", Some("401 404 404 404 404 404")),
-    ("listApiKeys",       "401 200 403 200 403 200", None),
-    ("createApiKey",      "401 201 403 403 403 201", None),
-    ("revokeApiKey",      "401 204 403 403 403 204", Some("401 404 404 404 404 404")),
-    ("listActivity",      "401 200 403 200 403 200", None),
+    //                    anon admin member akey mkey client clientall orgadmin owner
+    ("getHealth",         "200 200 200 200 200 200 200 200 200", None),
+    ("getReadiness",      "200 200 200 200 200 200 200 200 200", None),
+    ("signIn",            "201 201 201 201 201 201 201 201 201", None),
+    ("signInClientUser",  "201 201 201 201 201 201 201 201 201", None),
+    ("signOut",           "401 204 204 403 403 204 204 204 204", None),
+    ("getMe",             "401 200 200 200 200 200 200 200 200", None),
+    ("listMembers",       "401 200 200 200 200 403 403 403 200", None),
+    ("addMember",         "401 201 403 201 403 403 403 403 201", None),
+    ("changeMemberRole",  "401 200 403 200 403 403 403 403 200", Some("401 404 404 404 404 404 404 404 404")),
+    ("removeMember",      "401 204 403 204 403 403 403 403 204", Some("401 404 404 404 404 404 404 404 404")),
+    ("transferOwnership", "401 403 403 403 403 403 403 403 200", Some("401 404 404 404 404 404 404 404 404")),
+    ("listApiKeys",       "401 200 403 200 403 403 403 403 200", None),
+    ("createApiKey",      "401 201 403 403 403 403 403 403 201", None),
+    ("revokeApiKey",      "401 204 403 403 403 403 403 403 204", Some("401 404 404 404 404 404 404 404 404")),
+    ("listActivity",      "401 200 403 200 403 403 403 403 200", None),
 ];
 
 static UNIQUE: AtomicUsize = AtomicUsize::new(0);
@@ -60,12 +64,27 @@ async fn fixture(app: &TestApp) -> Fixture {
     let foreign = app.workspace(&unique("foreign-")).await;
     let admin = app.member(&own, "admin", MemberRole::Admin).await;
     let member = app.member(&own, "member", MemberRole::Member).await;
+    let client = app.organization(&own, "Client").await;
+    let sections: Vec<Permission> = Permission::ALL
+        .into_iter()
+        .filter(|p| *p != Permission::OrgAdmin)
+        .collect();
+    let home_only = app
+        .client_user(&own, client, "home", &[Permission::Home])
+        .await;
+    let every_section = app.client_user(&own, client, "all", &sections).await;
+    let org_admin = app
+        .client_user(&own, client, "orgadmin", &Permission::ALL)
+        .await;
     let callers = vec![
         Credentials::Anonymous,
         app.sign_in(&admin).await,
         app.sign_in(&member).await,
         app.api_key(&own, MemberRole::Admin).await,
         app.api_key(&own, MemberRole::Member).await,
+        app.sign_in_client(&home_only).await,
+        app.sign_in_client(&every_section).await,
+        app.sign_in_client(&org_admin).await,
         app.sign_in(&own.owner).await,
     ];
     Fixture {
@@ -86,6 +105,18 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Wor
                 .await;
             let body = json!({ "email": someone.email, "password": clientele_testkit::PASSWORD });
             (Method::POST, "/api/v1/sessions".to_owned(), Some(body))
+        }
+        "signInClientUser" => {
+            let organization = app.organization(target, "Signers").await;
+            let someone = app
+                .client_user(target, organization, &unique("client"), &[Permission::Home])
+                .await;
+            let body = json!({ "workspace": someone.workspace_slug, "email": someone.email, "password": clientele_testkit::PASSWORD });
+            (
+                Method::POST,
+                "/api/v1/dashboard/sessions".to_owned(),
+                Some(body),
+            )
         }
         "signOut" => (Method::DELETE, "/api/v1/sessions/current".to_owned(), None),
         "getMe" => (Method::GET, "/api/v1/me".to_owned(), None),
