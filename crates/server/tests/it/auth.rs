@@ -171,3 +171,28 @@ on_both_backends! {
         assert_eq!(app.request(&admin_session, Method::GET, "/api/v1/activity").send().await.unwrap().status(), 403);
     }
 }
+
+/// A hash made with weaker argon2 parameters than today's.
+fn weak_hash(password: &str) -> String {
+    use argon2::password_hash::PasswordHasher;
+    let params = argon2::Params::new(4096, 1, 1, None).unwrap();
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password(password.as_bytes())
+        .unwrap()
+        .to_string()
+}
+
+on_both_backends! {
+    async fn a_password_hashed_with_old_parameters_is_rehashed_at_sign_in(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let mut tx = app.db.begin().await.unwrap();
+        clientele_store::members::set_password_hash(&mut tx, workspace.id, workspace.owner.id, &weak_hash(PASSWORD)).await.unwrap();
+        tx.commit().await.unwrap();
+
+        assert_eq!(sign_in_raw(&app, &workspace.owner.email, PASSWORD).await.status(), 201);
+        let stored = clientele_store::members::find(&app.db, workspace.id, workspace.owner.id).await.unwrap().unwrap();
+        assert!(stored.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", stored.password_hash);
+        assert_eq!(sign_in_raw(&app, &workspace.owner.email, PASSWORD).await.status(), 201, "the new hash verifies");
+    }
+}
