@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::{App, RequestContext};
-use clientele_domain::{Action, Actor, Principal, Resource, Timestamp, authorize};
+use clientele_domain::{Action, Actor, Permit, Principal, Resource, Timestamp, authorize};
 use clientele_store::Tx;
 use clientele_store::activity::{self, ActivityFilter, ActivityRow, NewActivity};
 use serde::Serialize;
@@ -111,6 +111,27 @@ pub(crate) async fn record(
         created_at: Timestamp::now(),
     };
     activity::append(tx, &new).await?;
+    Ok(())
+}
+
+/// Appends the entry for an actor's permitted change and commits the change with it: the one
+/// way a use case ends a write, so no change lands without its entry.
+pub(crate) async fn commit(
+    mut tx: Tx,
+    permit: &Permit,
+    actor: &Actor,
+    context: &RequestContext,
+    entry: Entry<'_>,
+) -> Result<(), AppError> {
+    record(
+        &mut tx,
+        permit.workspace_id(),
+        &Author::of(actor),
+        context,
+        entry,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! API keys: created by the owner and admins, shown once, stored hashed, revocable.
 
-use crate::activity::{self, Author, Changes, Entry};
+use crate::activity::{self, Changes, Entry};
 use crate::auth::API_KEY_PREFIX;
 use crate::error::{AppError, Validation};
 use crate::tokens::Token;
@@ -66,15 +66,7 @@ impl App {
             target_label: name.as_str(),
             changes: Changes::new().set("role", role).set("prefix", &prefix),
         };
-        activity::record(
-            &mut tx,
-            permit.workspace_id(),
-            &Author::of(actor),
-            context,
-            entry,
-        )
-        .await?;
-        tx.commit().await?;
+        activity::commit(tx, &permit, actor, context, entry).await?;
         let row = api_keys::find(&self.db, permit.workspace_id(), id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -108,15 +100,7 @@ impl App {
             target_label: &key.name,
             changes: Changes::new(),
         };
-        activity::record(
-            &mut tx,
-            permit.workspace_id(),
-            &Author::of(actor),
-            context,
-            entry,
-        )
-        .await?;
-        tx.commit().await?;
+        activity::commit(tx, &permit, actor, context, entry).await?;
         Ok(())
     }
 }

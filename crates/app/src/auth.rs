@@ -286,15 +286,7 @@ impl App {
             target_label: &actor.label,
             changes: Changes::new(),
         };
-        activity::record(
-            &mut tx,
-            permit.workspace_id(),
-            &Author::of(actor),
-            context,
-            entry,
-        )
-        .await?;
-        tx.commit().await?;
+        activity::commit(tx, &permit, actor, context, entry).await?;
         Ok(())
     }
 

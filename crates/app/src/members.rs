@@ -83,15 +83,7 @@ impl App {
                 .set("email", email.as_str())
                 .set("role", input.role),
         };
-        activity::record(
-            &mut tx,
-            permit.workspace_id(),
-            &Author::of(actor),
-            context,
-            entry,
-        )
-        .await?;
-        tx.commit().await?;
+        activity::commit(tx, &permit, actor, context, entry).await?;
         members::find(&self.db, permit.workspace_id(), id)
             .await?
             .ok_or(AppError::NotFound)
@@ -123,15 +115,7 @@ impl App {
             target_label: &target.name,
             changes: Changes::new().field("role", target.role, role),
         };
-        activity::record(
-            &mut tx,
-            permit.workspace_id(),
-            &Author::of(actor),
-            context,
-            entry,
-        )
-        .await?;
-        tx.commit().await?;
+        activity::commit(tx, &permit, actor, context, entry).await?;
         members::find(&self.db, permit.workspace_id(), id)
             .await?
             .ok_or(AppError::NotFound)
@@ -161,15 +145,7 @@ impl App {
                 .field("email", &target.email, None::<String>)
                 .field("role", target.role, None::<String>),
         };
-        activity::record(
-            &mut tx,
-            permit.workspace_id(),
-            &Author::of(actor),
-            context,
-            entry,
-        )
-        .await?;
-        tx.commit().await?;
+        activity::commit(tx, &permit, actor, context, entry).await?;
         Ok(())
     }
 
@@ -202,15 +178,7 @@ impl App {
             target_label: &target.name,
             changes: Changes::new().field("owner", &owner.name, &target.name),
         };
-        activity::record(
-            &mut tx,
-            permit.workspace_id(),
-            &Author::of(actor),
-            context,
-            entry,
-        )
-        .await?;
-        tx.commit().await?;
+        activity::commit(tx, &permit, actor, context, entry).await?;
         members::find(&self.db, permit.workspace_id(), to)
             .await?
             .ok_or(AppError::NotFound)
