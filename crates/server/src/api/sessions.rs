@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
 use clientele_app::auth::ABSOLUTE_TIMEOUT;
+use clientele_app::tokens::Token;
 use clientele_domain::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -49,21 +50,12 @@ pub async fn sign_in(
         .app
         .sign_in(&request.email, &request.password, &origin)
         .await?;
-    let cookie = session_cookie(
-        signed_in.token.reveal(),
-        ABSOLUTE_TIMEOUT.as_secs(),
-        is_https(&headers),
-    );
     let body = SignInResponse {
         member: MemberResponse::from(signed_in.account),
         csrf_token: signed_in.csrf_token,
         expires_at: rfc3339(signed_in.expires_at),
     };
-    Ok((
-        StatusCode::CREATED,
-        AppendHeaders([(header::SET_COOKIE, cookie)]),
-        Json(body),
-    ))
+    Ok(created_session(&signed_in.token, &headers, body))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -119,11 +111,6 @@ pub async fn sign_in_client_user(
             &origin,
         )
         .await?;
-    let cookie = session_cookie(
-        signed_in.token.reveal(),
-        ABSOLUTE_TIMEOUT.as_secs(),
-        is_https(&headers),
-    );
     let user = signed_in.account;
     let body = ClientSignInResponse {
         user: ClientUserResponse {
@@ -136,11 +123,7 @@ pub async fn sign_in_client_user(
         csrf_token: signed_in.csrf_token,
         expires_at: rfc3339(signed_in.expires_at),
     };
-    Ok((
-        StatusCode::CREATED,
-        AppendHeaders([(header::SET_COOKIE, cookie)]),
-        Json(body),
-    ))
+    Ok(created_session(&signed_in.token, &headers, body))
 }
 
 /// Signs out: the session ends and the cookie is cleared.
@@ -162,6 +145,24 @@ pub async fn sign_out(
         StatusCode::NO_CONTENT,
         AppendHeaders([(header::SET_COOKIE, cleared)]),
     ))
+}
+
+/// 201 with the new session's cookie and `body`.
+fn created_session<B: Serialize>(
+    token: &Token,
+    headers: &HeaderMap,
+    body: B,
+) -> impl IntoResponse + use<B> {
+    let cookie = session_cookie(
+        token.reveal(),
+        ABSOLUTE_TIMEOUT.as_secs(),
+        is_https(headers),
+    );
+    (
+        StatusCode::CREATED,
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+        Json(body),
+    )
 }
 
 /// The cookie is Secure when the request reached us over HTTPS (through a TLS-terminating
