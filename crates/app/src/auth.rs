@@ -410,6 +410,23 @@ fn later(at: Timestamp, by: Duration) -> Timestamp {
     Timestamp::try_from(at.unix_micros().saturating_add(micros(by))).unwrap_or(at)
 }
 
+impl App {
+    /// The caller's own workspace.
+    pub async fn own_workspace(
+        &self,
+        actor: &Actor,
+    ) -> Result<clientele_store::workspaces::WorkspaceRow, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ReadOwnAccount,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        clientele_store::workspaces::find(&self.db, permit.workspace_id())
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,22 +464,5 @@ mod tests {
             after_failure(row, ACCOUNT_ALLOWANCE, micros(THROTTLE_WINDOW) + 1).failures,
             1
         );
-    }
-}
-
-impl App {
-    /// The caller's own workspace.
-    pub async fn own_workspace(
-        &self,
-        actor: &Actor,
-    ) -> Result<clientele_store::workspaces::WorkspaceRow, AppError> {
-        let permit = authorize(
-            actor,
-            Action::ReadOwnAccount,
-            &Resource::Workspace(actor.workspace_id),
-        )?;
-        clientele_store::workspaces::find(&self.db, permit.workspace_id())
-            .await?
-            .ok_or(AppError::NotFound)
     }
 }
