@@ -14,6 +14,7 @@ use clientele_store::members::{self, MemberRow};
 use clientele_store::sessions::{self, NewSession, SessionAccount, SessionRow};
 use clientele_store::throttle::{self, ThrottleRow};
 use clientele_store::workspaces;
+use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 /// A session ends after this long without a request.
@@ -390,14 +391,18 @@ fn after_failure(row: ThrottleRow, allowance: i64, now: i64) -> ThrottleRow {
 }
 
 /// The account key (where the account signs in, and the email as typed, normalised loosely so
-/// unknown ones count too) and the client-address key.
+/// unknown ones count too) and the client-address key. The account key is a hash: whatever a
+/// caller types is stored in bounded form, and unknown emails are not kept readable.
 fn throttle_keys(realm: &str, email: &str, context: &RequestContext) -> [String; 2] {
+    let typed = format!(
+        "{}\0{}",
+        realm.trim().to_lowercase(),
+        email.trim().to_lowercase()
+    );
+    let digest = Sha256::digest(typed.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     [
-        format!(
-            "account:{}:{}",
-            realm.trim().to_lowercase(),
-            email.trim().to_lowercase()
-        ),
+        format!("account:{hex}"),
         format!("address:{}", context.ip.as_deref().unwrap_or("unknown")),
     ]
 }

@@ -108,7 +108,7 @@ pub async fn list(
 ) -> Result<Json<ActivityPageResponse>, Problem> {
     let filter = ActivityFilter {
         actor_id: query.actor,
-        action: query.action,
+        action: action_param(query.action)?,
         organization_id: query.organization,
         target_id: query.target,
         from: time_param("from", query.from.as_deref())?,
@@ -129,6 +129,19 @@ pub async fn list(
         entries: rows.into_iter().map(Into::into).collect(),
         next_cursor,
     }))
+}
+
+/// Action names are dotted lowercase words (`member.added`); anything else matches nothing and
+/// is refused rather than sent to the database.
+fn action_param(value: Option<String>) -> Result<Option<String>, Problem> {
+    let Some(action) = value else { return Ok(None) };
+    let plain = |c: char| c.is_ascii_lowercase() || c == '_' || c == '.';
+    if action.is_empty() || action.len() > 64 || !action.chars().all(plain) {
+        return Err(Problem::invalid_query(
+            "action: must be an action name such as member.added".to_owned(),
+        ));
+    }
+    Ok(Some(action))
 }
 
 fn time_param(name: &str, value: Option<&str>) -> Result<Option<Timestamp>, Problem> {

@@ -1,7 +1,7 @@
 //! The one-time setup page: on a deployment with no workspace yet, whoever holds the token
 //! printed at start creates the first workspace and its owner. It closes once one exists.
 
-use crate::extract::Origin;
+use crate::extract::{Origin, constant_time_eq};
 use crate::problem::Problem;
 use crate::state::AppState;
 use askama::Template;
@@ -114,13 +114,7 @@ async fn open_for(state: &AppState, token: &str) -> Result<(), Problem> {
     let Some(expected) = state.setup_token.as_deref() else {
         return Err(Problem::not_found());
     };
-    let matches = token.len() == expected.len()
-        && token
-            .bytes()
-            .zip(expected.bytes())
-            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
-            == 0;
-    if !matches || state.app.is_set_up().await? {
+    if !constant_time_eq(token.as_bytes(), expected.as_bytes()) || state.app.is_set_up().await? {
         return Err(Problem::not_found());
     }
     Ok(())

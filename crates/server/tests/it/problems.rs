@@ -69,3 +69,24 @@ on_both_backends! {
         }
     }
 }
+
+on_both_backends! {
+    async fn control_characters_in_untrusted_text_never_cause_a_server_error(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let nul = "a\u{0}b@acme.test";
+        let sign_in = app.client().post(app.url("/api/v1/sessions"))
+            .json(&serde_json::json!({ "email": nul, "password": "x\u{0}yz-long-enough" })).send().await.unwrap();
+        assert_eq!(sign_in.status(), 401);
+        let dashboard = app.client().post(app.url("/api/v1/dashboard/sessions"))
+            .json(&serde_json::json!({ "workspace": "ac\u{0}me", "email": nul, "password": "x" })).send().await.unwrap();
+        assert_eq!(dashboard.status(), 401);
+        let filter = app.request(&owner, reqwest::Method::GET, "/api/v1/activity?action=member%00added").send().await.unwrap();
+        assert_eq!(filter.status(), 400);
+        let named = app.request(&owner, reqwest::Method::POST, "/api/v1/members")
+            .json(&serde_json::json!({ "name": "A\u{0}B", "email": "ab@acme.test", "role": "member", "password": clientele_testkit::PASSWORD }))
+            .send().await.unwrap();
+        assert_eq!(named.status(), 422);
+    }
+}
