@@ -63,6 +63,10 @@ typed_id!(
     OrganizationId
 );
 typed_id!(
+    /// Identifies an AI agent of a workspace's pool.
+    AgentId
+);
+typed_id!(
     /// Identifies a client user of an organization.
     ClientUserId
 );

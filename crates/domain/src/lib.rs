@@ -4,8 +4,12 @@
 //! other layer can depend on it without pulling in a runtime.
 
 pub mod actor;
+pub mod agent;
 pub mod email;
 pub mod id;
+pub mod image;
+mod named;
+pub mod organization;
 pub mod permission;
 pub mod policy;
 pub mod role;
@@ -14,9 +18,14 @@ pub mod timestamp;
 pub mod workspace;
 
 pub use actor::{Actor, Principal};
+pub use agent::{AgentDescription, AgentKind, AgentName, ExternalRef};
 pub use email::Email;
 pub use id::{
-    ActivityId, ApiKeyId, ClientUserId, MemberId, OrganizationId, SessionId, WorkspaceId,
+    ActivityId, AgentId, ApiKeyId, ClientUserId, MemberId, OrganizationId, SessionId, WorkspaceId,
+};
+pub use image::{ImageFacts, ImageFormat, inspect_image};
+pub use organization::{
+    Billing, BillingState, Handoff, Language, Layout, OrganizationName, OrganizationSettings,
 };
 pub use permission::{Permission, Permissions};
 pub use policy::{Action, Denied, Permit, Resource, authorize};

@@ -32,6 +32,19 @@ impl Permission {
         Self::Billing,
     ];
 
+    /// The nine dashboard sections: every flag but the `org_admin` role.
+    pub const SECTIONS: [Permission; 9] = [
+        Self::Home,
+        Self::Conversations,
+        Self::Analytics,
+        Self::KnowledgeBase,
+        Self::Channels,
+        Self::Prompt,
+        Self::Settings,
+        Self::CustomTabs,
+        Self::Billing,
+    ];
+
     fn bit(self) -> u16 {
         1 << (self as u16)
     }
@@ -64,6 +77,10 @@ impl Permissions {
     pub fn from_bits(bits: u16) -> Self {
         let known = Permission::ALL.iter().fold(0, |all, p| all | p.bit());
         Self(bits & known)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {

@@ -4,7 +4,8 @@
 //! the check does not compile.
 
 use crate::actor::{Actor, Principal};
-use crate::id::{ApiKeyId, MemberId, WorkspaceId};
+use crate::id::{AgentId, ApiKeyId, MemberId, OrganizationId, WorkspaceId};
+use crate::permission::Permission;
 use crate::role::MemberRole;
 
 /// Every product action the policy rules on.
@@ -34,6 +35,27 @@ pub enum Action {
     RevokeApiKey,
     /// Read the workspace's full activity log.
     ReadActivityLog,
+    ListOrganizations,
+    CreateOrganization,
+    /// Read an organization with its settings.
+    ReadOrganization,
+    /// Change an organization's name, logo or settings, except its plan.
+    UpdateOrganization,
+    /// Change the plan of an organization: its enabled sections and billing.
+    SetOrganizationPlan,
+    DeleteOrganization,
+    /// List the agents assigned to one organization.
+    ListOrganizationAgents,
+    /// List the workspace's agent pool.
+    ListAgents,
+    CreateAgent,
+    ReadAgent,
+    UpdateAgent,
+    DeleteAgent,
+    /// Assign an agent to an organization, move it to another, or return it to the pool.
+    AssignAgent,
+    /// Upload an image (a logo or an avatar).
+    UploadImage,
 }
 
 /// What an action is taken on, with the tenant it belongs to.
@@ -49,13 +71,38 @@ pub enum Resource {
         workspace_id: WorkspaceId,
         id: ApiKeyId,
     },
+    Organization {
+        workspace_id: WorkspaceId,
+        id: OrganizationId,
+    },
+    Agent {
+        workspace_id: WorkspaceId,
+        id: AgentId,
+    },
 }
 
 impl Resource {
     pub fn workspace_id(&self) -> WorkspaceId {
         match *self {
             Self::Workspace(id) => id,
-            Self::Member { workspace_id, .. } | Self::ApiKey { workspace_id, .. } => workspace_id,
+            Self::Member { workspace_id, .. }
+            | Self::ApiKey { workspace_id, .. }
+            | Self::Organization { workspace_id, .. }
+            | Self::Agent { workspace_id, .. } => workspace_id,
+        }
+    }
+
+    /// Whether the resource lies outside what the actor can see at all: another workspace, or
+    /// for a client user, another organization.
+    fn is_foreign_to(&self, actor: &Actor) -> bool {
+        if self.workspace_id() != actor.workspace_id {
+            return true;
+        }
+        match (self, &actor.principal) {
+            (Self::Organization { id, .. }, Principal::ClientUser { organization_id, .. }) => {
+                id != organization_id
+            }
+            _ => false,
         }
     }
 }
@@ -91,7 +138,7 @@ impl Permit {
 
 /// Decides whether `actor` may take `action` on `resource`.
 pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<Permit, Denied> {
-    if resource.workspace_id() != actor.workspace_id {
+    if resource.is_foreign_to(actor) {
         return Err(Denied::Foreign);
     }
     rule(actor, action, resource)?;
@@ -106,7 +153,25 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
     let role = actor.agency_role();
     let is_member_session = matches!(actor.principal, Principal::Member { .. });
     let manages = role.is_some_and(|r| r.manages_workspace());
+    let is_org_admin = matches!(
+        &actor.principal,
+        Principal::ClientUser { permissions, .. } if permissions.contains(Permission::OrgAdmin)
+    );
     match action {
+        ListOrganizations
+        | CreateOrganization
+        | ReadOrganization
+        | UpdateOrganization
+        | SetOrganizationPlan
+        | DeleteOrganization
+        | ListOrganizationAgents
+        | ListAgents
+        | CreateAgent
+        | ReadAgent
+        | UpdateAgent
+        | DeleteAgent
+        | AssignAgent
+        | UploadImage => client_work(action, role.is_some(), is_org_admin),
         ReadOwnAccount => Ok(()),
         SignOut if matches!(actor.principal, Principal::ApiKey { .. }) => {
             Err(Denied::Forbidden("an API key has no session to end"))
@@ -157,6 +222,23 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
     }
 }
 
+/// Work on clients and agents: every agency account may do it whatever its role; an
+/// organization's admins may look after their own organization's details and settings.
+fn client_work(action: Action, is_agency: bool, is_org_admin: bool) -> Result<(), Denied> {
+    use Action::*;
+    let org_admin_may = matches!(
+        action,
+        ReadOrganization | UpdateOrganization | ListOrganizationAgents | UploadImage
+    );
+    if is_agency || (is_org_admin && org_admin_may) {
+        Ok(())
+    } else if org_admin_may {
+        Err(Denied::Forbidden("only the organization's admins can do this"))
+    } else {
+        Err(Denied::Forbidden("only the agency can do this"))
+    }
+}
+
 fn targets_owner(resource: &Resource) -> bool {
     matches!(
         resource,
@@ -200,16 +282,36 @@ mod tests {
     }
 
     fn client_user(workspace_id: WorkspaceId) -> Actor {
-        let permissions: Permissions = Permission::ALL.into_iter().collect();
+        client_of(workspace_id, OrganizationId::new(), &Permission::ALL)
+    }
+
+    fn client_of(
+        workspace_id: WorkspaceId,
+        organization_id: OrganizationId,
+        permissions: &[Permission],
+    ) -> Actor {
         Actor {
             workspace_id,
             label: String::new(),
             principal: Principal::ClientUser {
                 id: ClientUserId::new(),
-                organization_id: OrganizationId::new(),
-                permissions,
+                organization_id,
+                permissions: permissions.iter().copied().collect::<Permissions>(),
             },
             impersonated_by: None,
+        }
+    }
+
+    fn organization_of(actor: &Actor) -> Resource {
+        let Principal::ClientUser {
+            organization_id, ..
+        } = actor.principal
+        else {
+            unreachable!()
+        };
+        Resource::Organization {
+            workspace_id: actor.workspace_id,
+            id: organization_id,
         }
     }
 
@@ -221,7 +323,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 15] = [
+    const ALL_ACTIONS: [Action; 29] = [
         ReadOwnAccount,
         SignOut,
         ListMembers,
@@ -251,6 +353,20 @@ mod tests {
         },
         RevokeApiKey,
         ReadActivityLog,
+        ListOrganizations,
+        CreateOrganization,
+        ReadOrganization,
+        UpdateOrganization,
+        SetOrganizationPlan,
+        DeleteOrganization,
+        ListOrganizationAgents,
+        ListAgents,
+        CreateAgent,
+        ReadAgent,
+        UpdateAgent,
+        DeleteAgent,
+        AssignAgent,
+        UploadImage,
     ];
 
     /// The expected answer for every action and actor kind, on a member (role `member`) of the
@@ -267,7 +383,7 @@ mod tests {
             ("client user", client_user(ws)),
         ];
         #[rustfmt::skip]
-        let table: [(Action, &str); 15] = [
+        let table: [(Action, &str); 29] = [
             //                                           owner admin member akey mkey client
             (ReadOwnAccount,                             "A A A A A A"),
             (SignOut,                                    "A A A F F A"),
@@ -284,6 +400,20 @@ mod tests {
             (CreateApiKey { role: MemberRole::Admin },   "A A F F F F"),
             (RevokeApiKey,                               "A A F F F F"),
             (ReadActivityLog,                            "A A F A F F"),
+            (ListOrganizations,                          "A A A A A F"),
+            (CreateOrganization,                         "A A A A A F"),
+            (ReadOrganization,                           "A A A A A A"),
+            (UpdateOrganization,                         "A A A A A A"),
+            (SetOrganizationPlan,                        "A A A A A F"),
+            (DeleteOrganization,                         "A A A A A F"),
+            (ListOrganizationAgents,                     "A A A A A A"),
+            (ListAgents,                                 "A A A A A F"),
+            (CreateAgent,                                "A A A A A F"),
+            (ReadAgent,                                  "A A A A A F"),
+            (UpdateAgent,                                "A A A A A F"),
+            (DeleteAgent,                                "A A A A A F"),
+            (AssignAgent,                                "A A A A A F"),
+            (UploadImage,                                "A A A A A A"),
         ];
         assert_eq!(table.len(), ALL_ACTIONS.len());
         for (action, expected) in table {
@@ -291,6 +421,12 @@ mod tests {
                 RevokeApiKey => Resource::ApiKey {
                     workspace_id: ws,
                     id: ApiKeyId::new(),
+                },
+                ReadOrganization | UpdateOrganization | SetOrganizationPlan
+                | DeleteOrganization | ListOrganizationAgents => organization_of(&actors[5].1),
+                ReadAgent | UpdateAgent | DeleteAgent | AssignAgent => Resource::Agent {
+                    workspace_id: ws,
+                    id: AgentId::new(),
                 },
                 _ => a_member(ws, MemberRole::Member),
             };
@@ -340,6 +476,27 @@ mod tests {
     }
 
     #[test]
+    fn a_client_user_sees_no_other_organization_and_edits_its_own_only_as_admin() {
+        let ws = WorkspaceId::new();
+        let own = OrganizationId::new();
+        let admin = client_of(ws, own, &[Permission::OrgAdmin]);
+        let user = client_of(ws, own, &Permission::SECTIONS);
+        let other = Resource::Organization {
+            workspace_id: ws,
+            id: OrganizationId::new(),
+        };
+        for action in [ReadOrganization, UpdateOrganization, ListOrganizationAgents] {
+            assert_eq!(authorize(&admin, action, &other).unwrap_err(), Denied::Foreign);
+            assert!(authorize(&admin, action, &organization_of(&admin)).is_ok());
+            assert!(matches!(
+                authorize(&user, action, &organization_of(&user)),
+                Err(Denied::Forbidden(_))
+            ));
+        }
+        assert!(authorize(&admin, SetOrganizationPlan, &organization_of(&admin)).is_err());
+    }
+
+    #[test]
     fn a_permit_is_confined_to_the_actors_workspace() {
         let ws = WorkspaceId::new();
         let permit = authorize(
@@ -368,7 +525,7 @@ mod tests {
         fn no_action_touches_a_foreign_tenant(role in any_role(), action in any_action(), target_role in any_role(), key in any::<bool>()) {
             let (own, foreign) = (WorkspaceId::new(), WorkspaceId::new());
             let actor = if key { api_key(own, role) } else { member(own, role) };
-            for resource in [Resource::Workspace(foreign), a_member(foreign, target_role), Resource::ApiKey { workspace_id: foreign, id: ApiKeyId::new() }] {
+            for resource in [Resource::Workspace(foreign), a_member(foreign, target_role), Resource::ApiKey { workspace_id: foreign, id: ApiKeyId::new() }, Resource::Organization { workspace_id: foreign, id: OrganizationId::new() }, Resource::Agent { workspace_id: foreign, id: AgentId::new() }] {
                 prop_assert_eq!(authorize(&actor, action, &resource).unwrap_err(), Denied::Foreign);
             }
         }
@@ -387,7 +544,8 @@ mod tests {
         }
 
         #[test]
-        fn a_member_manages_nothing_of_the_workspace(action in any_action(), key in any::<bool>()) {
+        fn a_member_manages_no_accounts_keys_or_log(index in 0..15_usize, key in any::<bool>()) {
+            let action = ALL_ACTIONS[index];
             let ws = WorkspaceId::new();
             let actor = if key { api_key(ws, MemberRole::Member) } else { member(ws, MemberRole::Member) };
             let allowed = authorize(&actor, action, &a_member(ws, MemberRole::Member)).is_ok();
