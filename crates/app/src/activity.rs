@@ -37,6 +37,10 @@ impl Changes {
         self
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     fn to_json(&self) -> String {
         Value::Object(self.0.clone()).to_string()
     }
@@ -78,6 +82,8 @@ impl<'a> Author<'a> {
 
 /// What a change did to what.
 pub(crate) struct Entry<'a> {
+    /// The organization the change concerns, so that the organization's own log shows it.
+    pub organization_id: Option<clientele_domain::OrganizationId>,
     pub action: &'a str,
     pub target_kind: &'a str,
     pub target_id: Option<Uuid>,
@@ -96,7 +102,7 @@ pub(crate) async fn record(
     let changes = entry.changes.to_json();
     let new = NewActivity {
         workspace_id,
-        organization_id: None,
+        organization_id: entry.organization_id,
         actor_kind: author.kind,
         actor_id: author.id,
         actor_label: author.label,

@@ -60,6 +60,7 @@ impl App {
         };
         api_keys::insert(&mut tx, &new).await?;
         let entry = Entry {
+            organization_id: None,
             action: "api_key.created",
             target_kind: "api_key",
             target_id: Some(id.as_uuid()),
@@ -94,6 +95,7 @@ impl App {
             return Err(AppError::NotFound);
         }
         let entry = Entry {
+            organization_id: None,
             action: "api_key.revoked",
             target_kind: "api_key",
             target_id: Some(id.as_uuid()),

@@ -191,6 +191,7 @@ impl App {
             real: None,
         };
         let entry = Entry {
+            organization_id: None,
             action: if kind == "member" {
                 "member.signed_in"
             } else {
@@ -281,6 +282,7 @@ impl App {
         let author = Author::of(actor);
         let action = format!("{}.signed_out", author.kind);
         let entry = Entry {
+            organization_id: None,
             action: &action,
             target_kind: author.kind,
             target_id: author.id,

@@ -27,6 +27,9 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The caller's `If-Match` names a version that is no longer current; nothing was written.
+    #[error("the document changed since it was read")]
+    PreconditionFailed,
     /// No valid session or API key.
     #[error("sign-in required")]
     Unauthenticated,

@@ -2,10 +2,14 @@
 //! writes the change together with its activity entry in one transaction.
 
 pub mod activity;
+pub mod agents;
 pub mod api_keys;
 pub mod auth;
+mod cursor;
 mod error;
+pub mod images;
 pub mod members;
+pub mod organizations;
 pub mod passwords;
 pub mod setup;
 pub mod tokens;

@@ -75,6 +75,7 @@ impl App {
                 other => other.into(),
             })?;
         let entry = Entry {
+            organization_id: None,
             action: "member.added",
             target_kind: "member",
             target_id: Some(id.as_uuid()),
@@ -109,6 +110,7 @@ impl App {
         )?;
         members::set_role(&mut tx, permit.workspace_id(), id, role).await?;
         let entry = Entry {
+            organization_id: None,
             action: "member.role_changed",
             target_kind: "member",
             target_id: Some(id.as_uuid()),
@@ -137,6 +139,7 @@ impl App {
         sessions::delete_for_member(&mut tx, permit.workspace_id(), id).await?;
         members::delete(&mut tx, permit.workspace_id(), id).await?;
         let entry = Entry {
+            organization_id: None,
             action: "member.removed",
             target_kind: "member",
             target_id: Some(id.as_uuid()),
@@ -172,6 +175,7 @@ impl App {
         members::set_role(&mut tx, permit.workspace_id(), owner.id, MemberRole::Admin).await?;
         members::set_role(&mut tx, permit.workspace_id(), to, MemberRole::Owner).await?;
         let entry = Entry {
+            organization_id: None,
             action: "workspace.ownership_transferred",
             target_kind: "member",
             target_id: Some(to.as_uuid()),

@@ -89,6 +89,7 @@ impl App {
         members::insert(&mut tx, &owner).await.map_err(conflict)?;
         let author = Author::system(via);
         let created = Entry {
+            organization_id: None,
             action: "workspace.created",
             target_kind: "workspace",
             target_id: Some(workspace_id.as_uuid()),
@@ -99,6 +100,7 @@ impl App {
         };
         activity::record(&mut tx, workspace_id, &author, context, created).await?;
         let added = Entry {
+            organization_id: None,
             action: "member.added",
             target_kind: "member",
             target_id: Some(owner_id.as_uuid()),

@@ -41,7 +41,10 @@ impl AgentDescription {
                 max: Self::MAX_CHARS,
             });
         }
-        if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
             return Err(InvalidValue::Format("must not contain control characters"));
         }
         Ok(Self(value))

@@ -47,12 +47,10 @@ pub fn inspect_image(bytes: &[u8], declared: Option<&str>) -> Result<ImageFacts,
             ));
         }
     };
-    if let Some(declared) = declared.filter(|d| d.starts_with("image/")) {
-        if declared != format.as_str() {
-            return Err(InvalidValue::Format(
-                "its content does not match the type it was sent as",
-            ));
-        }
+    if declared.is_some_and(|d| d.starts_with("image/") && d != format.as_str()) {
+        return Err(InvalidValue::Format(
+            "its content does not match the type it was sent as",
+        ));
     }
     let size = imagesize::blob_size(bytes)
         .map_err(|_| InvalidValue::Format("is damaged: its dimensions cannot be read"))?;

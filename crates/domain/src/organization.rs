@@ -121,10 +121,7 @@ impl OrganizationSettings {
         let mut found = Vec::new();
         if !self.handoff.enabled {
             if self.handoff.smart_handoff {
-                found.push((
-                    "handoff.smart_handoff",
-                    "needs handoff to be enabled",
-                ));
+                found.push(("handoff.smart_handoff", "needs handoff to be enabled"));
             }
             if self.handoff.show_handoff_messages {
                 found.push((
@@ -134,10 +131,7 @@ impl OrganizationSettings {
             }
         }
         if self.enabled_sections.contains(Permission::OrgAdmin) {
-            found.push((
-                "enabled_sections",
-                "org_admin is a role, not a section",
-            ));
+            found.push(("enabled_sections", "org_admin is a role, not a section"));
         }
         found
     }

@@ -99,9 +99,12 @@ impl Resource {
             return true;
         }
         match (self, &actor.principal) {
-            (Self::Organization { id, .. }, Principal::ClientUser { organization_id, .. }) => {
-                id != organization_id
-            }
+            (
+                Self::Organization { id, .. },
+                Principal::ClientUser {
+                    organization_id, ..
+                },
+            ) => id != organization_id,
             _ => false,
         }
     }
@@ -233,7 +236,9 @@ fn client_work(action: Action, is_agency: bool, is_org_admin: bool) -> Result<()
     if is_agency || (is_org_admin && org_admin_may) {
         Ok(())
     } else if org_admin_may {
-        Err(Denied::Forbidden("only the organization's admins can do this"))
+        Err(Denied::Forbidden(
+            "only the organization's admins can do this",
+        ))
     } else {
         Err(Denied::Forbidden("only the agency can do this"))
     }
@@ -422,8 +427,11 @@ mod tests {
                     workspace_id: ws,
                     id: ApiKeyId::new(),
                 },
-                ReadOrganization | UpdateOrganization | SetOrganizationPlan
-                | DeleteOrganization | ListOrganizationAgents => organization_of(&actors[5].1),
+                ReadOrganization
+                | UpdateOrganization
+                | SetOrganizationPlan
+                | DeleteOrganization
+                | ListOrganizationAgents => organization_of(&actors[5].1),
                 ReadAgent | UpdateAgent | DeleteAgent | AssignAgent => Resource::Agent {
                     workspace_id: ws,
                     id: AgentId::new(),
@@ -486,7 +494,10 @@ mod tests {
             id: OrganizationId::new(),
         };
         for action in [ReadOrganization, UpdateOrganization, ListOrganizationAgents] {
-            assert_eq!(authorize(&admin, action, &other).unwrap_err(), Denied::Foreign);
+            assert_eq!(
+                authorize(&admin, action, &other).unwrap_err(),
+                Denied::Foreign
+            );
             assert!(authorize(&admin, action, &organization_of(&admin)).is_ok());
             assert!(matches!(
                 authorize(&user, action, &organization_of(&user)),

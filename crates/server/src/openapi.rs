@@ -20,6 +20,9 @@ use utoipa::{Modify, OpenApi};
         (name = "members", description = "The agency's accounts and their roles"),
         (name = "api keys", description = "Credentials for automation"),
         (name = "activity", description = "The append-only record of every change"),
+        (name = "organizations", description = "Client organizations and their settings"),
+        (name = "agents", description = "The agent pool and each agent's organization"),
+        (name = "images", description = "Logos and avatars: upload once, reference by id"),
     ),
 )]
 pub struct ApiDoc;

@@ -142,6 +142,21 @@ impl Problem {
         }])
     }
 
+    /// A body larger than the operation accepts, naming what it carried.
+    pub fn too_large(field: &str, message: &str) -> Self {
+        let mut problem = Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Payload too large",
+        )
+        .with_detail("Nothing was stored.");
+        problem.errors = vec![FieldError {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        }];
+        problem
+    }
+
     pub fn invalid_query(detail: String) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -232,6 +247,15 @@ impl From<AppError> for Problem {
                 Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden").with_detail(reason)
             }
             AppError::Unauthenticated => Self::unauthenticated(),
+            AppError::PreconditionFailed => Self::new(
+                StatusCode::PRECONDITION_FAILED,
+                "stale_document",
+                "The document changed",
+            )
+            .with_detail(
+                "Someone changed it since you read it (If-Match no longer matches its ETag). \
+                 Read it again and reapply your change. Nothing was changed.",
+            ),
             AppError::BadCredentials => Self::new(
                 StatusCode::UNAUTHORIZED,
                 "bad_credentials",

@@ -1,6 +1,8 @@
 //! The application: every route, wrapped in the middleware every request passes through.
 
-use crate::api::{activity, api_keys, health, me, members, sessions};
+use crate::api::{
+    activity, agents, api_keys, health, images, me, members, organizations, sessions,
+};
 use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH};
 use crate::problem::{self, Problem};
 use crate::state::AppState;
@@ -71,6 +73,23 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api_keys::list, api_keys::create))
         .routes(routes!(api_keys::revoke))
         .routes(routes!(activity::list))
+        .routes(routes!(organizations::list, organizations::create))
+        .routes(routes!(
+            organizations::get,
+            organizations::update,
+            organizations::delete
+        ))
+        .routes(routes!(
+            organizations::get_settings,
+            organizations::update_settings
+        ))
+        .routes(routes!(agents::list_for_organization))
+        .routes(routes!(agents::list, agents::create))
+        .routes(routes!(agents::upsert))
+        .routes(routes!(agents::get, agents::update, agents::delete))
+        .routes(routes!(agents::assign, agents::unassign))
+        .routes(routes!(images::upload))
+        .routes(routes!(images::get))
 }
 
 fn with_middleware(routes: Router) -> Router {

@@ -123,6 +123,20 @@ pub async fn set_password_hash(
     Ok(())
 }
 
+/// Deletes every user of an organization; their sessions go with them.
+pub async fn delete_for_organization(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    organization_id: OrganizationId,
+) -> Result<u64, StoreError> {
+    let statement = Query::delete()
+        .from_table(ClientUsers::Table)
+        .and_where(Expr::col(ClientUsers::WorkspaceId).eq(workspace_id.as_uuid()))
+        .and_where(Expr::col(ClientUsers::OrganizationId).eq(organization_id.as_uuid()))
+        .to_owned();
+    tx.execute(&statement).await
+}
+
 fn select() -> SelectStatement {
     Query::select()
         .columns([

@@ -5,10 +5,13 @@
 //! function on tenant data takes the tenant's id.
 
 pub mod activity;
+pub mod agents;
 pub mod api_keys;
 pub mod client_users;
 mod db;
 mod error;
+pub mod images;
+mod like;
 pub mod members;
 pub mod organizations;
 pub mod sessions;

@@ -4,13 +4,13 @@
 use crate::app::TestApp;
 use clientele_app::RequestContext;
 use clientele_app::members::NewMemberInput;
+use clientele_app::organizations::NewOrganizationInput;
 use clientele_app::setup::NewWorkspaceInput;
 use clientele_domain::{
     Actor, ClientUserId, Email, MemberId, MemberRole, OrganizationId, Permission, Principal,
     Timestamp, WorkspaceId,
 };
 use clientele_store::client_users::{self, NewClientUser};
-use clientele_store::organizations;
 use reqwest::{Method, RequestBuilder};
 
 /// A password every test account uses; strong enough for the password policy.
@@ -162,14 +162,17 @@ pub struct ClientAccount {
 
 impl TestApp {
     /// Creates a client organization in `workspace`.
+    /// Names must be unique in the workspace, so `name` gets a unique suffix.
     pub async fn organization(&self, workspace: &Workspace, name: &str) -> OrganizationId {
-        let id = OrganizationId::new();
-        let mut tx = self.db.begin().await.expect("a transaction");
-        organizations::insert(&mut tx, workspace.id, id, name, Timestamp::now())
+        let input = NewOrganizationInput {
+            name: format!("{name} {}", OrganizationId::new()),
+            logo_image_id: None,
+        };
+        self.app
+            .create_organization(&workspace.owner.actor(), input, &RequestContext::default())
             .await
-            .expect("an organization");
-        tx.commit().await.expect("a commit");
-        id
+            .expect("an organization")
+            .id
     }
 
     /// Creates an active client user `name@client.<slug>.test` of `organization` holding

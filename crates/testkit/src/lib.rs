@@ -9,10 +9,12 @@
 
 mod accounts;
 mod app;
+mod catalog;
 mod db;
 
 pub use accounts::{Account, ClientAccount, Credentials, PASSWORD, Workspace};
 pub use app::TestApp;
+pub use catalog::png;
 pub use clientele_store::Backend;
 pub use db::TestDb;
 

@@ -1,13 +1,27 @@
 //! The JSON API: one module per resource, each registering its routes with the OpenAPI router.
 
 pub mod activity;
+pub mod agents;
 pub mod api_keys;
 pub mod health;
+pub mod images;
 pub mod me;
 pub mod members;
+pub mod organizations;
 pub mod sessions;
 
 use clientele_domain::Timestamp;
+use serde::{Deserialize, Deserializer};
+
+/// Reads a field where `null` means "clear it": absent is `None`, `null` is `Some(None)`
+/// (use with `#[serde(default)]`).
+pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
 
 /// Times leave the API as RFC 3339 strings in UTC.
 pub(crate) fn rfc3339(at: Timestamp) -> String {

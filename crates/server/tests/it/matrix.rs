@@ -4,9 +4,14 @@
 //! Rules the table encodes: no credentials is 401; a foreign or missing id is 404 for every
 //! caller (existence never leaks); inside one's own workspace a missing right is 403.
 //! An operation added to the router without a row here fails the test.
+//!
+//! Operations on one organization run on three targets: the client users' own organization,
+//! another organization of the same workspace, and an organization of a foreign workspace.
+//! `deleteOrganization` deletes a fresh organization instead of the client users' own, so for
+//! them it is "another organization" (their own admins' 403 is tested in organizations.rs).
 
-use clientele_domain::{MemberRole, Permission};
-use clientele_testkit::{Backend, Credentials, TestApp, Workspace, on_both_backends};
+use clientele_domain::{MemberRole, OrganizationId, Permission};
+use clientele_testkit::{Backend, Credentials, TestApp, Workspace, on_both_backends, png};
 use reqwest::Method;
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,26 +30,50 @@ const CALLERS: [&str; 9] = [
     "owner",
 ];
 
-/// operationId, expected statuses on the caller's own workspace, and on a foreign workspace
-/// (`None` when the operation names no workspace resource, so there is nothing foreign).
+/// Every caller of another tenant gets 404.
+const NOT_FOUND: Option<&str> = Some("401 404 404 404 404 404 404 404 404");
+/// On another organization of their own workspace, client users get 404 too.
+const OTHER_ORG: Option<&str> = Some("401 200 200 200 200 404 404 404 200");
+
+/// operationId; expected statuses on the caller's own workspace (and the client users' own
+/// organization); on another organization of that workspace (`None` when the operation is not
+/// about one organization); on a foreign workspace (`None` when it names no resource).
 #[rustfmt::skip]
-const MATRIX: &[(&str, &str, Option<&str>)] = &[
+const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     //                    anon admin member akey mkey client clientall orgadmin owner
-    ("getHealth",         "200 200 200 200 200 200 200 200 200", None),
-    ("getReadiness",      "200 200 200 200 200 200 200 200 200", None),
-    ("signIn",            "201 201 201 201 201 201 201 201 201", None),
-    ("signInClientUser",  "201 201 201 201 201 201 201 201 201", None),
-    ("signOut",           "401 204 204 403 403 204 204 204 204", None),
-    ("getMe",             "401 200 200 200 200 200 200 200 200", None),
-    ("listMembers",       "401 200 200 200 200 403 403 403 200", None),
-    ("addMember",         "401 201 403 201 403 403 403 403 201", None),
-    ("changeMemberRole",  "401 200 403 200 403 403 403 403 200", Some("401 404 404 404 404 404 404 404 404")),
-    ("removeMember",      "401 204 403 204 403 403 403 403 204", Some("401 404 404 404 404 404 404 404 404")),
-    ("transferOwnership", "401 403 403 403 403 403 403 403 200", Some("401 404 404 404 404 404 404 404 404")),
-    ("listApiKeys",       "401 200 403 200 403 403 403 403 200", None),
-    ("createApiKey",      "401 201 403 403 403 403 403 403 201", None),
-    ("revokeApiKey",      "401 204 403 403 403 403 403 403 204", Some("401 404 404 404 404 404 404 404 404")),
-    ("listActivity",      "401 200 403 200 403 403 403 403 200", None),
+    ("getHealth",         "200 200 200 200 200 200 200 200 200", None, None),
+    ("getReadiness",      "200 200 200 200 200 200 200 200 200", None, None),
+    ("signIn",            "201 201 201 201 201 201 201 201 201", None, None),
+    ("signInClientUser",  "201 201 201 201 201 201 201 201 201", None, None),
+    ("signOut",           "401 204 204 403 403 204 204 204 204", None, None),
+    ("getMe",             "401 200 200 200 200 200 200 200 200", None, None),
+    ("listMembers",       "401 200 200 200 200 403 403 403 200", None, None),
+    ("addMember",         "401 201 403 201 403 403 403 403 201", None, None),
+    ("changeMemberRole",  "401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
+    ("removeMember",      "401 204 403 204 403 403 403 403 204", None, NOT_FOUND),
+    ("transferOwnership", "401 403 403 403 403 403 403 403 200", None, NOT_FOUND),
+    ("listApiKeys",       "401 200 403 200 403 403 403 403 200", None, None),
+    ("createApiKey",      "401 201 403 403 403 403 403 403 201", None, None),
+    ("revokeApiKey",      "401 204 403 403 403 403 403 403 204", None, NOT_FOUND),
+    ("listActivity",      "401 200 403 200 403 403 403 403 200", None, None),
+    ("listOrganizations", "401 200 200 200 200 403 403 403 200", None, None),
+    ("createOrganization","401 201 201 201 201 403 403 403 201", None, None),
+    ("getOrganization",   "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("updateOrganization","401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("deleteOrganization","401 204 204 204 204 404 404 404 204", None, NOT_FOUND),
+    ("getOrganizationSettings",    "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("updateOrganizationSettings", "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("listOrganizationAgents",     "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("listAgents",        "401 200 200 200 200 403 403 403 200", None, None),
+    ("createAgent",       "401 201 201 201 201 403 403 403 201", None, None),
+    ("upsertAgent",       "401 201 201 201 201 403 403 403 201", None, None),
+    ("getAgent",          "401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
+    ("updateAgent",       "401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
+    ("deleteAgent",       "401 204 204 204 204 403 403 403 204", None, NOT_FOUND),
+    ("assignAgent",       "401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
+    ("unassignAgent",     "401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
+    ("uploadImage",       "401 201 201 201 201 403 403 201 201", None, None),
+    ("getImage",          "200 200 200 200 200 200 200 200 200", None, None),
 ];
 
 static UNIQUE: AtomicUsize = AtomicUsize::new(0);
@@ -56,7 +85,17 @@ fn unique(prefix: &str) -> String {
 struct Fixture {
     own: Workspace,
     foreign: Workspace,
+    /// The client users' organization, another of their workspace, and a foreign one.
+    client: OrganizationId,
+    other: OrganizationId,
+    foreign_organization: OrganizationId,
     callers: Vec<Credentials>,
+}
+
+/// Where an operation acts: a workspace, and the organization it is about, if any.
+struct Target<'a> {
+    workspace: &'a Workspace,
+    organization: OrganizationId,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -87,15 +126,23 @@ async fn fixture(app: &TestApp) -> Fixture {
         app.sign_in_client(&org_admin).await,
         app.sign_in(&own.owner).await,
     ];
+    let other = app.organization(&own, "Other").await;
+    let foreign_organization = app.organization(&foreign, "Foreign").await;
     Fixture {
         own,
         foreign,
+        client,
+        other,
+        foreign_organization,
         callers,
     }
 }
 
 /// Calls `operation` as `caller`, on a fresh target in `target` where it needs one.
-async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Workspace) -> u16 {
+async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Target<'_>) -> u16 {
+    let organization = target.organization;
+    let target = target.workspace;
+    let mut raw_body = None;
     let (method, path, body) = match operation {
         "getHealth" => (Method::GET, "/healthz".to_owned(), None),
         "getReadiness" => (Method::GET, "/readyz".to_owned(), None),
@@ -174,11 +221,134 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Wor
             (Method::DELETE, format!("/api/v1/api-keys/{}", key.id), None)
         }
         "listActivity" => (Method::GET, "/api/v1/activity".to_owned(), None),
+        "listOrganizations" => (Method::GET, "/api/v1/organizations".to_owned(), None),
+        "createOrganization" => (
+            Method::POST,
+            "/api/v1/organizations".to_owned(),
+            Some(json!({ "name": unique("Client ") })),
+        ),
+        "getOrganization" => (
+            Method::GET,
+            format!("/api/v1/organizations/{organization}"),
+            None,
+        ),
+        "updateOrganization" => (
+            Method::PATCH,
+            format!("/api/v1/organizations/{organization}"),
+            Some(json!({ "name": unique("Renamed ") })),
+        ),
+        "deleteOrganization" => {
+            let name = unique("Doomed ");
+            let doomed = app
+                .app
+                .create_organization(
+                    &target.owner.actor(),
+                    clientele_app::organizations::NewOrganizationInput {
+                        name: name.clone(),
+                        logo_image_id: None,
+                    },
+                    &Default::default(),
+                )
+                .await
+                .unwrap();
+            (
+                Method::DELETE,
+                format!(
+                    "/api/v1/organizations/{}?confirm={}",
+                    doomed.id,
+                    name.replace(' ', "%20")
+                ),
+                None,
+            )
+        }
+        "getOrganizationSettings" => (
+            Method::GET,
+            format!("/api/v1/organizations/{organization}/settings"),
+            None,
+        ),
+        "updateOrganizationSettings" => {
+            let mut settings = default_settings();
+            settings["layout"] = json!(
+                if UNIQUE.fetch_add(1, Ordering::Relaxed).is_multiple_of(2) {
+                    "horizontal"
+                } else {
+                    "vertical"
+                }
+            );
+            (
+                Method::PUT,
+                format!("/api/v1/organizations/{organization}/settings"),
+                Some(settings),
+            )
+        }
+        "listOrganizationAgents" => (
+            Method::GET,
+            format!("/api/v1/organizations/{organization}/agents"),
+            None,
+        ),
+        "listAgents" => (Method::GET, "/api/v1/agents".to_owned(), None),
+        "createAgent" => (
+            Method::POST,
+            "/api/v1/agents".to_owned(),
+            Some(json!({ "name": "Receptionist", "kind": "voice" })),
+        ),
+        "upsertAgent" => (
+            Method::PUT,
+            format!("/api/v1/agents/by-external-ref/{}", unique("runtime-")),
+            Some(json!({ "name": "Receptionist", "kind": "chat" })),
+        ),
+        "getAgent" | "updateAgent" | "deleteAgent" | "assignAgent" | "unassignAgent" => {
+            let agent = app.agent(target, "Helper").await;
+            if operation == "unassignAgent" {
+                app.app
+                    .assign_agent(
+                        &target.owner.actor(),
+                        agent,
+                        organization,
+                        false,
+                        &Default::default(),
+                    )
+                    .await
+                    .unwrap();
+            }
+            let path = format!("/api/v1/agents/{agent}");
+            match operation {
+                "getAgent" => (Method::GET, path, None),
+                "updateAgent" => (
+                    Method::PATCH,
+                    path,
+                    Some(json!({ "description": "Answers calls" })),
+                ),
+                "deleteAgent" => (Method::DELETE, path, None),
+                "assignAgent" => (
+                    Method::PUT,
+                    format!("{path}/organization"),
+                    Some(json!({ "organization_id": organization })),
+                ),
+                _ => (Method::DELETE, format!("{path}/organization"), None),
+            }
+        }
+        "uploadImage" => {
+            let size = u32::try_from(UNIQUE.fetch_add(1, Ordering::Relaxed) % 4000).unwrap() + 1;
+            raw_body = Some(png(size, 7));
+            (Method::POST, "/api/v1/images".to_owned(), None)
+        }
+        "getImage" => {
+            let image = app
+                .app
+                .upload_image(&target.owner.actor(), &png(3, 3), None, &Default::default())
+                .await
+                .unwrap();
+            (Method::GET, format!("/images/{}", image.id), None)
+        }
         other => panic!("operation {other} has no way to be called in the matrix test; add it"),
     };
     let mut request = app.request(caller, method, &path);
     if let Some(body) = body {
         request = request.json(&body);
+    }
+    if let Some(bytes) = raw_body {
+        request = request.header("content-type", "image/png").body(bytes);
     }
     request.send().await.unwrap().status().as_u16()
 }
@@ -198,7 +368,7 @@ fn documented_operations() -> Vec<String> {
 fn every_documented_operation_has_a_row_in_the_matrix() {
     for operation in documented_operations() {
         assert!(
-            MATRIX.iter().any(|(name, _, _)| *name == operation),
+            MATRIX.iter().any(|(name, ..)| *name == operation),
             "operation {operation} is not in the authorization matrix"
         );
     }
@@ -213,12 +383,17 @@ on_both_backends! {
     async fn every_operation_answers_every_caller_as_the_matrix_says(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let mut failures = Vec::new();
-        for (operation, own, foreign) in MATRIX {
+        for (operation, own, other, foreign) in MATRIX {
             let fixture = fixture(&app).await;
-            let scopes = [(own, &fixture.own, "own")].into_iter().chain(foreign.as_ref().map(|f| (f, &fixture.foreign, "foreign")));
+            let in_own = |organization| Target { workspace: &fixture.own, organization };
+            let foreign_target = Target { workspace: &fixture.foreign, organization: fixture.foreign_organization };
+            let scopes = [(*own, in_own(fixture.client), "own")]
+                .into_iter()
+                .chain(other.map(|o| (o, in_own(fixture.other), "another organization of the own")))
+                .chain(foreign.map(|f| (f, foreign_target, "foreign")));
             for (expected, target, scope) in scopes {
                 for ((caller, credentials), want) in CALLERS.iter().zip(&fixture.callers).zip(expected.split(' ')) {
-                    let got = call(&app, operation, credentials, target).await;
+                    let got = call(&app, operation, credentials, &target).await;
                     if got.to_string() != want {
                         failures.push(format!("{operation} as {caller} on {scope} workspace: got {got}, want {want}"));
                     }
@@ -227,4 +402,16 @@ on_both_backends! {
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
+}
+
+/// The settings document of a new organization.
+fn default_settings() -> serde_json::Value {
+    json!({
+        "language": "en",
+        "layout": "vertical",
+        "handoff": { "enabled": false, "smart_handoff": false, "show_handoff_messages": false },
+        "canned_responses": false,
+        "billing": { "client_billing_enabled": false, "state": "none" },
+        "enabled_sections": ["home", "conversations", "analytics", "knowledge_base", "channels", "prompt", "settings", "custom_tabs", "billing"],
+    })
 }

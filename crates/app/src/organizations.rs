@@ -1,0 +1,406 @@
+//! Client organizations: creating, listing, editing and deleting them, and their settings.
+
+use crate::activity::{self, Changes, Entry};
+use crate::error::{AppError, Validation};
+use crate::{App, RequestContext, cursor, images};
+use clientele_domain::organization::fold_case;
+use clientele_domain::{
+    Action, Actor, OrganizationId, OrganizationName, OrganizationSettings, Permit, Resource,
+    Timestamp, authorize,
+};
+use clientele_store::organizations::{
+    self, NewOrganization, OrganizationCursor, OrganizationQuery, OrganizationRow, OrganizationSort,
+};
+use clientele_store::{StoreError, Tx, agents, client_users};
+
+/// An organization to create.
+#[derive(Debug, Default)]
+pub struct NewOrganizationInput {
+    pub name: String,
+    pub logo_image_id: Option<String>,
+}
+
+/// The details to change; `None` leaves a field as it is, `Some(None)` clears the logo.
+#[derive(Debug, Default)]
+pub struct OrganizationPatch {
+    pub name: Option<String>,
+    pub logo_image_id: Option<Option<String>>,
+}
+
+/// Which page of organizations to list.
+#[derive(Debug)]
+pub struct OrganizationListRequest {
+    pub search: Option<String>,
+    pub sort: OrganizationSort,
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+/// One page of organizations, the cursor of the next page, and how many match in all.
+#[derive(Debug)]
+pub struct OrganizationPage {
+    pub organizations: Vec<OrganizationRow>,
+    pub next_cursor: Option<String>,
+    pub total: i64,
+}
+
+impl App {
+    /// A page of the workspace's organizations, optionally those whose name contains `search`.
+    #[tracing::instrument(skip_all)]
+    pub async fn list_organizations(
+        &self,
+        actor: &Actor,
+        request: OrganizationListRequest,
+    ) -> Result<OrganizationPage, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ListOrganizations,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        let search = search_key(request.search.as_deref())?;
+        let after = match request.cursor.as_deref() {
+            Some(text) => {
+                let (name_key, id) = cursor::decode(text)?;
+                Some(OrganizationCursor { name_key, id })
+            }
+            None => None,
+        };
+        let limit = cursor::page_size(request.limit);
+        let query = OrganizationQuery {
+            search,
+            sort: request.sort,
+            after,
+            limit: limit + 1,
+        };
+        let workspace_id = permit.workspace_id();
+        let (mut rows, total) = tokio::try_join!(
+            organizations::list(&self.db, workspace_id, &query),
+            organizations::count(&self.db, workspace_id, query.search.as_deref()),
+        )?;
+        let next_cursor = next_page(&mut rows, limit, |last| {
+            cursor::encode(&last.name_key, last.id.as_uuid())
+        });
+        Ok(OrganizationPage {
+            organizations: rows,
+            next_cursor,
+            total,
+        })
+    }
+
+    /// Creates an organization with the default settings.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_organization(
+        &self,
+        actor: &Actor,
+        input: NewOrganizationInput,
+        context: &RequestContext,
+    ) -> Result<OrganizationRow, AppError> {
+        let permit = authorize(
+            actor,
+            Action::CreateOrganization,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        let name = OrganizationName::parse(&input.name)
+            .map_err(|error| AppError::invalid("name", error.to_string()))?;
+        let id = OrganizationId::new();
+        let mut tx = self.db.begin().await?;
+        if let Some(logo) = &input.logo_image_id {
+            images::require(&mut tx, "logo_image_id", logo).await?;
+        }
+        let settings = OrganizationSettings::default();
+        let new = NewOrganization {
+            id,
+            workspace_id: permit.workspace_id(),
+            name: name.as_str(),
+            name_key: &name.key(),
+            logo_image_id: input.logo_image_id.as_deref(),
+            settings: &settings,
+            created_at: Timestamp::now(),
+        };
+        organizations::insert(&mut tx, &new)
+            .await
+            .map_err(name_conflict)?;
+        let entry = Entry {
+            organization_id: Some(id),
+            action: "organization.created",
+            target_kind: "organization",
+            target_id: Some(id.as_uuid()),
+            target_label: name.as_str(),
+            changes: Changes::new()
+                .set("name", name.as_str())
+                .set("logo_image_id", &input.logo_image_id),
+        };
+        activity::commit(tx, &permit, actor, context, entry).await?;
+        self.read_organization(permit.workspace_id(), id).await
+    }
+
+    /// One organization with its settings and counts (the agency, and its own admins).
+    pub async fn organization(
+        &self,
+        actor: &Actor,
+        id: OrganizationId,
+    ) -> Result<OrganizationRow, AppError> {
+        let organization = organizations::find(&self.db, actor.workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        authorize(actor, Action::ReadOrganization, &resource_of(&organization))?;
+        Ok(organization)
+    }
+
+    /// Renames an organization or changes its logo.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_organization(
+        &self,
+        actor: &Actor,
+        id: OrganizationId,
+        patch: OrganizationPatch,
+        context: &RequestContext,
+    ) -> Result<OrganizationRow, AppError> {
+        let mut tx = self.db.begin().await?;
+        let current = organizations::find_in(&mut tx, actor.workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let permit = authorize(actor, Action::UpdateOrganization, &resource_of(&current))?;
+        let name = match &patch.name {
+            Some(raw) => OrganizationName::parse(raw)
+                .map_err(|error| AppError::invalid("name", error.to_string()))?,
+            None => OrganizationName::parse(&current.name)
+                .map_err(|error| AppError::internal(StoreError::Corrupt(error.to_string())))?,
+        };
+        let logo = patch.logo_image_id.unwrap_or(current.logo_image_id.clone());
+        if let Some(logo) = logo
+            .as_deref()
+            .filter(|l| Some(*l) != current.logo_image_id.as_deref())
+        {
+            images::require(&mut tx, "logo_image_id", logo).await?;
+        }
+        let changes = Changes::new()
+            .field("name", &current.name, name.as_str())
+            .field("logo_image_id", &current.logo_image_id, &logo);
+        if changes.is_empty() {
+            return Ok(current);
+        }
+        organizations::update_details(
+            &mut tx,
+            permit.workspace_id(),
+            id,
+            name.as_str(),
+            &name.key(),
+            logo.as_deref(),
+            Timestamp::now(),
+        )
+        .await
+        .map_err(name_conflict)?;
+        let entry = Entry {
+            organization_id: Some(id),
+            action: "organization.updated",
+            target_kind: "organization",
+            target_id: Some(id.as_uuid()),
+            target_label: name.as_str(),
+            changes,
+        };
+        activity::commit(tx, &permit, actor, context, entry).await?;
+        self.read_organization(permit.workspace_id(), id).await
+    }
+
+    /// Replaces an organization's settings. `if_match` is the settings version the caller
+    /// read; a stale one changes nothing. Only the agency changes the plan (sections, billing).
+    #[tracing::instrument(skip_all)]
+    pub async fn update_organization_settings(
+        &self,
+        actor: &Actor,
+        id: OrganizationId,
+        settings: OrganizationSettings,
+        if_match: Option<i64>,
+        context: &RequestContext,
+    ) -> Result<OrganizationRow, AppError> {
+        let mut tx = self.db.begin().await?;
+        let current = organizations::find_in(&mut tx, actor.workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let resource = resource_of(&current);
+        let permit = authorize(actor, Action::UpdateOrganization, &resource)?;
+        let before = current.settings();
+        if settings.differs_in_plan(&before) {
+            authorize(actor, Action::SetOrganizationPlan, &resource).map_err(|_| {
+                AppError::Forbidden("only the agency changes enabled_sections and billing")
+            })?;
+        }
+        let mut check = Validation::default();
+        for (field, message) in settings.contradictions() {
+            check.fail(field, message);
+        }
+        check.finish()?;
+        if if_match.is_some_and(|version| version != current.settings_version) {
+            return Err(AppError::PreconditionFailed);
+        }
+        let changes = settings_changes(&before, &settings);
+        if changes.is_empty() {
+            return Ok(current);
+        }
+        let workspace_id = permit.workspace_id();
+        let version = current.settings_version;
+        if !organizations::update_settings(&mut tx, workspace_id, id, &settings, version).await? {
+            return Err(AppError::PreconditionFailed);
+        }
+        let entry = Entry {
+            organization_id: Some(id),
+            action: "organization.settings_changed",
+            target_kind: "organization",
+            target_id: Some(id.as_uuid()),
+            target_label: &current.name,
+            changes,
+        };
+        activity::commit(tx, &permit, actor, context, entry).await?;
+        self.read_organization(workspace_id, id).await
+    }
+
+    /// Deletes an organization when `confirm` is its exact name: its users and their sessions
+    /// go, its agents return to the pool, and its activity entries stay.
+    #[tracing::instrument(skip_all)]
+    pub async fn delete_organization(
+        &self,
+        actor: &Actor,
+        id: OrganizationId,
+        confirm: &str,
+        context: &RequestContext,
+    ) -> Result<(), AppError> {
+        let mut tx = self.db.begin().await?;
+        let current = organizations::find_in(&mut tx, actor.workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let permit = authorize(actor, Action::DeleteOrganization, &resource_of(&current))?;
+        if confirm.trim() != current.name {
+            return Err(AppError::invalid(
+                "confirm",
+                "must be the organization's name, exactly as shown",
+            ));
+        }
+        let workspace_id = permit.workspace_id();
+        let users = client_users::delete_for_organization(&mut tx, workspace_id, id).await?;
+        let agents = agents::unassign_all(&mut tx, workspace_id, id, Timestamp::now()).await?;
+        organizations::delete(&mut tx, workspace_id, id).await?;
+        let entry = Entry {
+            organization_id: Some(id),
+            action: "organization.deleted",
+            target_kind: "organization",
+            target_id: Some(id.as_uuid()),
+            target_label: &current.name,
+            changes: Changes::new()
+                .field("name", &current.name, None::<String>)
+                .set("users_removed", users)
+                .set("agents_returned_to_pool", agents),
+        };
+        activity::commit(tx, &permit, actor, context, entry).await?;
+        Ok(())
+    }
+
+    async fn read_organization(
+        &self,
+        workspace_id: clientele_domain::WorkspaceId,
+        id: OrganizationId,
+    ) -> Result<OrganizationRow, AppError> {
+        organizations::find(&self.db, workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+}
+
+/// Reads an organization of the permit's workspace inside `tx`; a missing one is a bad `field`.
+pub(crate) async fn require(
+    tx: &mut Tx,
+    permit: &Permit,
+    field: &str,
+    id: OrganizationId,
+) -> Result<OrganizationRow, AppError> {
+    organizations::find_in(tx, permit.workspace_id(), id)
+        .await?
+        .ok_or_else(|| AppError::invalid(field, "no organization of this workspace has this id"))
+}
+
+pub(crate) fn resource_of(organization: &OrganizationRow) -> Resource {
+    Resource::Organization {
+        workspace_id: organization.workspace_id,
+        id: organization.id,
+    }
+}
+
+/// The case-folded form of a search text; blank means no search.
+pub(crate) fn search_key(search: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(text) = search.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > OrganizationName::MAX_CHARS || text.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "q",
+            "must be at most 120 characters without control characters",
+        ));
+    }
+    Ok(Some(fold_case(text)))
+}
+
+/// Trims a page fetched with one row too many and returns the next page's cursor, if any.
+pub(crate) fn next_page<T>(
+    rows: &mut Vec<T>,
+    limit: u64,
+    cursor_of: impl Fn(&T) -> String,
+) -> Option<String> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() <= limit {
+        return None;
+    }
+    rows.truncate(limit);
+    rows.last().map(cursor_of)
+}
+
+fn name_conflict(error: StoreError) -> AppError {
+    match error {
+        StoreError::Conflict { constraint } if constraint == organizations::NAME_CONSTRAINT => {
+            AppError::Conflict {
+                field: "name",
+                message: "an organization with this name already exists",
+            }
+        }
+        other => other.into(),
+    }
+}
+
+/// Every settings field that differs, named as in the settings document.
+fn settings_changes(before: &OrganizationSettings, after: &OrganizationSettings) -> Changes {
+    let sections = |s: &OrganizationSettings| {
+        s.enabled_sections
+            .iter()
+            .map(|p| serde_json::to_value(p).unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    Changes::new()
+        .field("language", before.language, after.language)
+        .field("layout", before.layout, after.layout)
+        .field(
+            "handoff.enabled",
+            before.handoff.enabled,
+            after.handoff.enabled,
+        )
+        .field(
+            "handoff.smart_handoff",
+            before.handoff.smart_handoff,
+            after.handoff.smart_handoff,
+        )
+        .field(
+            "handoff.show_handoff_messages",
+            before.handoff.show_handoff_messages,
+            after.handoff.show_handoff_messages,
+        )
+        .field(
+            "canned_responses",
+            before.canned_responses,
+            after.canned_responses,
+        )
+        .field(
+            "billing.client_billing_enabled",
+            before.billing.client_billing_enabled,
+            after.billing.client_billing_enabled,
+        )
+        .field("billing.state", before.billing.state, after.billing.state)
+        .field("enabled_sections", sections(before), sections(after))
+}

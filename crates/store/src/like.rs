@@ -1,0 +1,12 @@
+//! Case-insensitive substring search over a case-folded column.
+
+use sea_query::{Expr, ExprTrait, IntoColumnRef, LikeExpr};
+
+/// Whether `column` contains `search`, with LIKE's wildcards in `search` taken literally.
+pub(crate) fn contains(column: impl IntoColumnRef, search: &str) -> Expr {
+    let escaped = search
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Expr::col(column).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}

@@ -1,0 +1,35 @@
+//! Clients and agents for tests: agents in a workspace's pool, and image files.
+
+use crate::accounts::Workspace;
+use crate::app::TestApp;
+use clientele_app::RequestContext;
+use clientele_app::agents::AgentInput;
+use clientele_domain::{AgentId, AgentKind};
+
+impl TestApp {
+    /// Adds a chat agent called `name` to `workspace`'s pool.
+    pub async fn agent(&self, workspace: &Workspace, name: &str) -> AgentId {
+        let input = AgentInput {
+            name: name.to_owned(),
+            kind: AgentKind::Chat,
+            description: None,
+            avatar_image_id: None,
+            external_ref: None,
+        };
+        self.app
+            .create_agent(&workspace.owner.actor(), input, &RequestContext::default())
+            .await
+            .expect("an agent")
+            .id
+    }
+}
+
+/// The start of a PNG file of `width` x `height` pixels: enough for anything that reads its
+/// format and size, and distinct for every size.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bytes.extend(width.to_be_bytes());
+    bytes.extend(height.to_be_bytes());
+    bytes.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    bytes
+}
