@@ -2,12 +2,15 @@
 // A test fails by panicking, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod agents;
 mod auth;
 mod dashboard_auth;
 mod health;
+mod images;
 mod matrix;
 mod members;
 mod openapi;
+mod organizations;
 mod problems;
 mod request_id;
 mod setup;
