@@ -11,6 +11,7 @@ pub mod images;
 pub mod members;
 pub mod organizations;
 pub mod passwords;
+pub mod seed;
 pub mod setup;
 pub mod tokens;
 

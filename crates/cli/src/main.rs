@@ -45,6 +45,35 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Tools for development and evaluation.
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Create a workspace full of realistic demonstration data: organizations, agents (four
+    /// in five assigned), client users and a year of activity. Prints how to sign in.
+    Seed(SeedArgs),
+}
+
+#[derive(clap::Args)]
+struct SeedArgs {
+    /// The new workspace's slug; its owner is owner@SLUG.example.
+    #[arg(long, value_name = "SLUG", default_value = "demo")]
+    workspace: String,
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    orgs: u32,
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    agents: u32,
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    users_per_org: u32,
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    activity: u64,
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 #[derive(Subcommand)]
@@ -176,7 +205,46 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             logging::init(&settings.log);
             verify(settings).await
         }
+        Command::Dev {
+            command: DevCommand::Seed(args),
+        } => {
+            let settings =
+                Settings::resolve(&overrides(None, &args.common), cli.config.as_deref())?;
+            logging::init(&settings.log);
+            seed(settings, args).await
+        }
     }
+}
+
+async fn seed(settings: Settings, args: SeedArgs) -> Result<(), CliError> {
+    let db = connect(&settings).await?;
+    db.migrate().await?;
+    let app = App::new(db.clone()).await.map_err(CliError::App)?;
+    let plan = clientele_app::seed::SeedPlan {
+        workspace_slug: args.workspace,
+        organizations: args.orgs,
+        agents: args.agents,
+        users_per_organization: args.users_per_org,
+        activity: args.activity,
+    };
+    let started = std::time::Instant::now();
+    let seeded = app.seed(&plan).await;
+    db.close().await;
+    let report = seeded.map_err(CliError::App)?;
+    println!(
+        "Seeded workspace \"{}\" in {:.1} s: {} organizations, {} agents, {} client users, {} activity entries.",
+        plan.workspace_slug,
+        started.elapsed().as_secs_f64(),
+        report.organization_ids.len(),
+        report.agent_ids.len(),
+        report.users,
+        plan.activity,
+    );
+    println!(
+        "Sign in as {} with the password {} (client users user<N>@client.example share it).",
+        report.owner_email, report.password
+    );
+    Ok(())
 }
 
 async fn init(settings: Settings, args: InitArgs) -> Result<(), CliError> {

@@ -102,59 +102,88 @@ struct ChainHead {
 }
 
 /// Appends an entry to its workspace's chain inside the caller's transaction.
-///
-/// Taking the next sequence number updates the workspace row, which serialises concurrent
-/// appends to one workspace until the transaction ends.
 pub async fn append(tx: &mut Tx, new: &NewActivity<'_>) -> Result<ActivityId, StoreError> {
-    let next = Query::update()
+    let ids = append_all(tx, new.workspace_id, std::slice::from_ref(new)).await?;
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| StoreError::Corrupt("an appended entry has no id".to_owned()))
+}
+
+/// The most entries one INSERT carries: 18 values each stays under both backends' limits.
+const ROWS_PER_INSERT: usize = 1000;
+
+/// Appends entries of `workspace_id`, in order, to its chain inside the caller's transaction.
+///
+/// Reserving the sequence numbers updates the workspace row, which serialises concurrent
+/// appends to one workspace until the transaction ends.
+pub async fn append_all(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    entries: &[NewActivity<'_>],
+) -> Result<Vec<ActivityId>, StoreError> {
+    if entries.iter().any(|e| e.workspace_id != workspace_id) {
+        return Err(StoreError::Corrupt(
+            "entries of several workspaces in one chain append".to_owned(),
+        ));
+    }
+    let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    let reserve = Query::update()
         .table(Workspaces::Table)
         .value(
             Workspaces::ActivitySeq,
-            Expr::col(Workspaces::ActivitySeq).add(1),
+            Expr::col(Workspaces::ActivitySeq).add(count),
         )
-        .and_where(Expr::col(Workspaces::Id).eq(new.workspace_id.as_uuid()))
+        .and_where(Expr::col(Workspaces::Id).eq(workspace_id.as_uuid()))
         .returning(Query::returning().columns([Workspaces::ActivitySeq, Workspaces::ActivityHead]))
         .to_owned();
-    let head: ChainHead = tx.fetch_optional(&next).await?.ok_or_else(|| {
-        StoreError::Corrupt(format!("workspace {} does not exist", new.workspace_id))
-    })?;
-    let id = ActivityId::new();
-    let hash = entry_hash(
-        &Fields::of_new(id, head.activity_seq, new),
-        head.activity_head.as_deref(),
-    );
-    let insert = Query::insert()
-        .into_table(Activity::Table)
-        .columns(COLUMNS)
-        .values_panic([
-            id.as_uuid().into(),
-            new.workspace_id.as_uuid().into(),
-            head.activity_seq.into(),
-            new.organization_id.map(|o| o.as_uuid()).into(),
-            new.actor_kind.into(),
-            new.actor_id.into(),
-            new.actor_label.into(),
-            new.real_actor_id.map(|m| m.as_uuid()).into(),
-            new.action.into(),
-            new.target_kind.into(),
-            new.target_id.into(),
-            new.target_label.into(),
-            new.changes.into(),
-            new.ip.map(str::to_owned).into(),
-            new.user_agent.map(str::to_owned).into(),
-            new.created_at.unix_micros().into(),
-            head.activity_head.clone().into(),
-            hash.clone().into(),
-        ])
-        .to_owned();
-    tx.execute(&insert).await?;
+    let head: ChainHead = tx
+        .fetch_optional(&reserve)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("workspace {workspace_id} does not exist")))?;
+    let mut seq = head.activity_seq - count;
+    let mut previous = head.activity_head;
+    let mut ids = Vec::with_capacity(entries.len());
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let mut insert = Query::insert()
+            .into_table(Activity::Table)
+            .columns(COLUMNS)
+            .to_owned();
+        for new in chunk {
+            seq += 1;
+            let id = ActivityId::new();
+            let hash = entry_hash(&Fields::of_new(id, seq, new), previous.as_deref());
+            insert.values_panic([
+                id.as_uuid().into(),
+                new.workspace_id.as_uuid().into(),
+                seq.into(),
+                new.organization_id.map(|o| o.as_uuid()).into(),
+                new.actor_kind.into(),
+                new.actor_id.into(),
+                new.actor_label.into(),
+                new.real_actor_id.map(|m| m.as_uuid()).into(),
+                new.action.into(),
+                new.target_kind.into(),
+                new.target_id.into(),
+                new.target_label.into(),
+                new.changes.into(),
+                new.ip.map(str::to_owned).into(),
+                new.user_agent.map(str::to_owned).into(),
+                new.created_at.unix_micros().into(),
+                previous.clone().into(),
+                hash.clone().into(),
+            ]);
+            previous = Some(hash);
+            ids.push(id);
+        }
+        tx.execute(&insert).await?;
+    }
     let advance = Query::update()
         .table(Workspaces::Table)
-        .value(Workspaces::ActivityHead, hash)
-        .and_where(Expr::col(Workspaces::Id).eq(new.workspace_id.as_uuid()))
+        .value(Workspaces::ActivityHead, previous)
+        .and_where(Expr::col(Workspaces::Id).eq(workspace_id.as_uuid()))
         .to_owned();
     tx.execute(&advance).await?;
-    Ok(id)
+    Ok(ids)
 }
 
 /// Entries of `workspace_id` matching `filter`, newest first, `limit` at a time, starting below

@@ -1,0 +1,330 @@
+//! Realistic demonstration data in bulk, for trying the product and for benchmarks: one
+//! workspace with organizations, agents (most of them assigned), client users, and a long
+//! activity log whose hash chain verifies like any other.
+
+use crate::error::AppError;
+use crate::setup::NewWorkspaceInput;
+use crate::tokens::Token;
+use crate::{App, RequestContext};
+use clientele_domain::organization::fold_case;
+use clientele_domain::{
+    AgentId, AgentKind, ClientUserId, Email, OrganizationId, OrganizationSettings, Permission,
+    Permissions, Timestamp, WorkspaceId,
+};
+use clientele_store::activity::{self, NewActivity};
+use clientele_store::agents::{self, AgentFields};
+use clientele_store::client_users::{self, NewClientUser};
+use clientele_store::organizations::{self, NewOrganization};
+use uuid::Uuid;
+
+/// How much to create.
+#[derive(Clone, Debug)]
+pub struct SeedPlan {
+    /// The slug of the workspace to create and fill; it must not exist yet.
+    pub workspace_slug: String,
+    pub organizations: u32,
+    pub agents: u32,
+    pub users_per_organization: u32,
+    pub activity: u64,
+}
+
+/// What was created, and how to sign in to a workspace created for the purpose.
+#[derive(Debug)]
+pub struct SeedReport {
+    pub workspace_id: WorkspaceId,
+    pub owner_email: String,
+    /// The owner's password; the client users share it.
+    pub password: String,
+    pub organization_ids: Vec<OrganizationId>,
+    pub agent_ids: Vec<AgentId>,
+    pub users: u64,
+}
+
+/// Rows written per transaction: large enough to be fast, small enough to keep locks short.
+const BATCH: usize = 1000;
+
+const ADJECTIVES: [&str; 12] = [
+    "Bright",
+    "Harbor",
+    "Summit",
+    "Evergreen",
+    "Blue",
+    "Golden",
+    "Northern",
+    "Cedar",
+    "Silver",
+    "Maple",
+    "Coastal",
+    "Urban",
+];
+const TRADES: [&str; 10] = [
+    "Dental",
+    "Realty",
+    "Law Group",
+    "Fitness",
+    "Auto Repair",
+    "Veterinary",
+    "Plumbing",
+    "Insurance",
+    "Spa",
+    "Clinic",
+];
+const ROLES: [&str; 8] = [
+    "Receptionist",
+    "Sales Assistant",
+    "Support Agent",
+    "Booking Line",
+    "After-hours Line",
+    "Lead Qualifier",
+    "FAQ Bot",
+    "Follow-up Caller",
+];
+const FIRST_NAMES: [&str; 10] = [
+    "Ana", "Ben", "Chloé", "Dmitri", "Emma", "Farah", "Goran", "Hana", "Ivan", "Jonas",
+];
+const LAST_NAMES: [&str; 10] = [
+    "Silva", "Okafor", "Müller", "Dubois", "Tanaka", "Rossi", "Nowak", "García", "Berg", "Kim",
+];
+const ACTIONS: [(&str, &str); 6] = [
+    ("organization.settings_changed", "organization"),
+    ("agent.assigned", "agent"),
+    ("organization.updated", "organization"),
+    ("agent.updated", "agent"),
+    ("client_user.added", "client_user"),
+    ("client_user.permissions_changed", "client_user"),
+];
+
+impl App {
+    /// Creates the planned data in the workspace `plan.workspace_slug`.
+    pub async fn seed(&self, plan: &SeedPlan) -> Result<SeedReport, AppError> {
+        let (workspace_id, owner_email, password) = self.seed_workspace(plan).await?;
+        let password_hash = self.passwords.hash(password.clone()).await?;
+        let organization_ids = self.seed_organizations(workspace_id, plan).await?;
+        let agent_ids = self
+            .seed_agents(workspace_id, plan.agents, &organization_ids)
+            .await?;
+        let users = self
+            .seed_users(workspace_id, plan, &organization_ids, &password_hash)
+            .await?;
+        self.seed_activity(workspace_id, plan.activity, &organization_ids, &agent_ids)
+            .await?;
+        Ok(SeedReport {
+            workspace_id,
+            owner_email,
+            password,
+            organization_ids,
+            agent_ids,
+            users,
+        })
+    }
+
+    async fn seed_workspace(
+        &self,
+        plan: &SeedPlan,
+    ) -> Result<(WorkspaceId, String, String), AppError> {
+        let owner_email = format!("owner@{}.example", plan.workspace_slug);
+        let password = Token::generate("")?.reveal().to_owned();
+        let input = NewWorkspaceInput {
+            workspace_name: format!("{} Agency", capitalised(&plan.workspace_slug)),
+            workspace_slug: Some(plan.workspace_slug.clone()),
+            owner_name: "Demo Owner".to_owned(),
+            owner_email: owner_email.clone(),
+            owner_password: password.clone(),
+        };
+        let (workspace, _) = self
+            .create_workspace(input, "clientele dev seed", &RequestContext::default())
+            .await?;
+        Ok((workspace.id, owner_email, password))
+    }
+
+    async fn seed_organizations(
+        &self,
+        workspace_id: WorkspaceId,
+        plan: &SeedPlan,
+    ) -> Result<Vec<OrganizationId>, AppError> {
+        let settings = OrganizationSettings::default();
+        let now = Timestamp::now();
+        let ids: Vec<OrganizationId> = (0..plan.organizations)
+            .map(|_| OrganizationId::new())
+            .collect();
+        for (batch, chunk) in ids.chunks(BATCH).enumerate() {
+            let mut tx = self.db.begin().await?;
+            for (offset, id) in chunk.iter().enumerate() {
+                let n = batch * BATCH + offset;
+                let name = format!(
+                    "{} {} {}",
+                    ADJECTIVES[n % ADJECTIVES.len()],
+                    TRADES[(n / ADJECTIVES.len()) % TRADES.len()],
+                    n + 1
+                );
+                let new = NewOrganization {
+                    id: *id,
+                    workspace_id,
+                    name: &name,
+                    name_key: &fold_case(&name),
+                    logo_image_id: None,
+                    settings: &settings,
+                    created_at: now,
+                };
+                organizations::insert(&mut tx, &new).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(ids)
+    }
+
+    /// Agents in the pool; four in five are assigned, spread over the organizations.
+    async fn seed_agents(
+        &self,
+        workspace_id: WorkspaceId,
+        count: u32,
+        organizations: &[OrganizationId],
+    ) -> Result<Vec<AgentId>, AppError> {
+        let now = Timestamp::now();
+        let ids: Vec<AgentId> = (0..count).map(|_| AgentId::new()).collect();
+        for (batch, chunk) in ids.chunks(BATCH).enumerate() {
+            let mut tx = self.db.begin().await?;
+            for (offset, id) in chunk.iter().enumerate() {
+                let n = batch * BATCH + offset;
+                let name = format!("{} {}", ROLES[n % ROLES.len()], n + 1);
+                let external_ref = format!("seed-agent-{}", id.as_uuid().simple());
+                let fields = AgentFields {
+                    name: &name,
+                    name_key: &fold_case(&name),
+                    kind: if n % 3 == 0 {
+                        AgentKind::Voice
+                    } else {
+                        AgentKind::Chat
+                    },
+                    description: "Answers questions and books appointments.",
+                    avatar_image_id: None,
+                    external_ref: Some(&external_ref),
+                };
+                agents::insert(&mut tx, workspace_id, *id, &fields, now).await?;
+                if n % 5 != 4 && !organizations.is_empty() {
+                    let organization = organizations[n % organizations.len()];
+                    agents::assign(&mut tx, workspace_id, *id, organization, None, now).await?;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(ids)
+    }
+
+    async fn seed_users(
+        &self,
+        workspace_id: WorkspaceId,
+        plan: &SeedPlan,
+        organizations: &[OrganizationId],
+        password_hash: &str,
+    ) -> Result<u64, AppError> {
+        let per = plan.users_per_organization as usize;
+        let all: Vec<(usize, OrganizationId)> = organizations
+            .iter()
+            .enumerate()
+            .flat_map(|(o, id)| (0..per).map(move |u| (o * per + u, *id)))
+            .collect();
+        let everything: Permissions = Permission::ALL.into_iter().collect();
+        for chunk in all.chunks(BATCH) {
+            let mut tx = self.db.begin().await?;
+            for (n, organization_id) in chunk {
+                let first = FIRST_NAMES[n % FIRST_NAMES.len()];
+                let last = LAST_NAMES[(n / FIRST_NAMES.len()) % LAST_NAMES.len()];
+                let email = Email::parse(&format!("user{n}@client.example"))
+                    .map_err(|e| AppError::invalid("email", e.to_string()))?;
+                let new = NewClientUser {
+                    id: ClientUserId::new(),
+                    workspace_id,
+                    organization_id: *organization_id,
+                    email: &email,
+                    name: &format!("{first} {last}"),
+                    password_hash: Some(password_hash),
+                    permissions: if n % per.max(1) == 0 {
+                        everything
+                    } else {
+                        Permissions::new_user_default()
+                    },
+                    status: "active",
+                    created_at: Timestamp::now(),
+                };
+                client_users::insert(&mut tx, &new).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(all.len() as u64)
+    }
+
+    /// A year of changes, oldest first, spread over the organizations and agents.
+    async fn seed_activity(
+        &self,
+        workspace_id: WorkspaceId,
+        count: u64,
+        organizations: &[OrganizationId],
+        agents: &[AgentId],
+    ) -> Result<(), AppError> {
+        const YEAR_MICROS: i64 = 365 * 24 * 3600 * 1_000_000;
+        let start = Timestamp::now().unix_micros() - YEAR_MICROS;
+        let step = YEAR_MICROS / i64::try_from(count.max(1)).unwrap_or(i64::MAX);
+        let mut n: u64 = 0;
+        while n < count {
+            let size = (count - n).min(BATCH as u64 * 10);
+            let rows: Vec<(
+                String,
+                String,
+                Timestamp,
+                Option<OrganizationId>,
+                Option<Uuid>,
+                usize,
+            )> = (n..n + size)
+                .map(|i| {
+                    let k = usize::try_from(i).unwrap_or_default();
+                    let organization = organizations.get(k % organizations.len().max(1));
+                    let agent = agents.get(k % agents.len().max(1));
+                    let at = start + step * i64::try_from(i).unwrap_or_default();
+                    (
+                        format!("{{\"n\":{{\"before\":{},\"after\":{}}}}}", i, i + 1),
+                        format!("record {i}"),
+                        Timestamp::try_from(at).unwrap_or_else(|_| Timestamp::now()),
+                        organization.copied(),
+                        agent.map(|a| a.as_uuid()),
+                        k % ACTIONS.len(),
+                    )
+                })
+                .collect();
+            let entries: Vec<NewActivity> = rows
+                .iter()
+                .map(|(changes, label, at, organization, agent, action)| {
+                    let (action, target_kind) = ACTIONS[*action];
+                    NewActivity {
+                        workspace_id,
+                        organization_id: *organization,
+                        actor_kind: "system",
+                        actor_id: None,
+                        actor_label: "clientele dev seed",
+                        real_actor_id: None,
+                        action,
+                        target_kind,
+                        target_id: *agent,
+                        target_label: label,
+                        changes,
+                        ip: Some("203.0.113.7"),
+                        user_agent: Some("Mozilla/5.0"),
+                        created_at: *at,
+                    }
+                })
+                .collect();
+            let mut tx = self.db.begin().await?;
+            activity::append_all(&mut tx, workspace_id, &entries).await?;
+            tx.commit().await?;
+            n += size;
+        }
+        Ok(())
+    }
+}
+
+fn capitalised(slug: &str) -> String {
+    let mut chars = slug.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
