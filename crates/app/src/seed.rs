@@ -15,7 +15,6 @@ use clientele_store::activity::{self, NewActivity};
 use clientele_store::agents::{self, AgentFields};
 use clientele_store::client_users::{self, NewClientUser};
 use clientele_store::organizations::{self, NewOrganization};
-use uuid::Uuid;
 
 /// How much to create.
 #[derive(Clone, Debug)]
@@ -191,7 +190,7 @@ impl App {
                 let fields = AgentFields {
                     name: &name,
                     name_key: &fold_case(&name),
-                    kind: if n % 3 == 0 {
+                    kind: if n.is_multiple_of(3) {
                         AgentKind::Voice
                     } else {
                         AgentKind::Chat
@@ -239,7 +238,7 @@ impl App {
                     email: &email,
                     name: &format!("{first} {last}"),
                     password_hash: Some(password_hash),
-                    permissions: if n % per.max(1) == 0 {
+                    permissions: if n.is_multiple_of(per.max(1)) {
                         everything
                     } else {
                         Permissions::new_user_default()
@@ -268,48 +267,34 @@ impl App {
         let mut n: u64 = 0;
         while n < count {
             let size = (count - n).min(BATCH as u64 * 10);
-            let rows: Vec<(
-                String,
-                String,
-                Timestamp,
-                Option<OrganizationId>,
-                Option<Uuid>,
-                usize,
-            )> = (n..n + size)
+            // The texts each entry borrows: its changes and its target's label.
+            let texts: Vec<(u64, String, String)> = (n..n + size)
                 .map(|i| {
-                    let k = usize::try_from(i).unwrap_or_default();
-                    let organization = organizations.get(k % organizations.len().max(1));
-                    let agent = agents.get(k % agents.len().max(1));
-                    let at = start + step * i64::try_from(i).unwrap_or_default();
-                    (
-                        format!("{{\"n\":{{\"before\":{},\"after\":{}}}}}", i, i + 1),
-                        format!("record {i}"),
-                        Timestamp::try_from(at).unwrap_or_else(|_| Timestamp::now()),
-                        organization.copied(),
-                        agent.map(|a| a.as_uuid()),
-                        k % ACTIONS.len(),
-                    )
+                    let changes = format!("{{\"n\":{{\"before\":{i},\"after\":{}}}}}", i + 1);
+                    (i, changes, format!("record {i}"))
                 })
                 .collect();
-            let entries: Vec<NewActivity> = rows
+            let entries: Vec<NewActivity> = texts
                 .iter()
-                .map(|(changes, label, at, organization, agent, action)| {
-                    let (action, target_kind) = ACTIONS[*action];
+                .map(|(i, changes, label)| {
+                    let k = usize::try_from(*i).unwrap_or_default();
+                    let (action, target_kind) = ACTIONS[k % ACTIONS.len()];
+                    let at = start + step * i64::try_from(*i).unwrap_or_default();
                     NewActivity {
                         workspace_id,
-                        organization_id: *organization,
+                        organization_id: organizations.get(k % organizations.len().max(1)).copied(),
                         actor_kind: "system",
                         actor_id: None,
                         actor_label: "clientele dev seed",
                         real_actor_id: None,
                         action,
                         target_kind,
-                        target_id: *agent,
+                        target_id: agents.get(k % agents.len().max(1)).map(|a| a.as_uuid()),
                         target_label: label,
                         changes,
                         ip: Some("203.0.113.7"),
                         user_agent: Some("Mozilla/5.0"),
-                        created_at: *at,
+                        created_at: Timestamp::try_from(at).unwrap_or_else(|_| Timestamp::now()),
                     }
                 })
                 .collect();
