@@ -122,19 +122,19 @@ impl TestApp {
 
     /// Signs `account` in over HTTP and returns its session credentials.
     pub async fn sign_in(&self, account: &Account) -> Credentials {
+        self.sign_in_with(&account.email, PASSWORD).await
+    }
+
+    /// Signs an agency account in over HTTP with its email and password.
+    pub async fn sign_in_with(&self, email: &str, password: &str) -> Credentials {
         let response = self
             .client()
             .post(self.url("/api/v1/sessions"))
-            .json(&serde_json::json!({ "email": account.email, "password": PASSWORD }))
+            .json(&serde_json::json!({ "email": email, "password": password }))
             .send()
             .await
             .expect("the server answers");
-        assert_eq!(
-            response.status(),
-            201,
-            "signing in {} failed",
-            account.email
-        );
+        assert_eq!(response.status(), 201, "signing in {email} failed");
         session_credentials(response).await
     }
 
