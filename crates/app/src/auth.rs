@@ -343,12 +343,13 @@ fn actor_of(session: &SessionRow) -> Option<Actor> {
             impersonated_by: None,
         });
     }
-    let (Some(id), Some(name), Some(organization), Some(bits), Some(status)) = (
+    let (Some(id), Some(name), Some(organization), Some(bits), Some(status), Some(plan)) = (
         session.client_user_id,
         &session.client_user_name,
         session.client_user_organization_id,
         session.client_user_permissions,
         &session.client_user_status,
+        session.organization_sections,
     ) else {
         return None;
     };
@@ -358,7 +359,9 @@ fn actor_of(session: &SessionRow) -> Option<Actor> {
     let principal = Principal::ClientUser {
         id: ClientUserId::from(id),
         organization_id: OrganizationId::from(organization),
-        permissions: Permissions::from_bits(u16::try_from(bits).unwrap_or_default()),
+        permissions: Permissions::from_bits(u16::try_from(bits).unwrap_or_default()).within_plan(
+            Permissions::from_bits(u16::try_from(plan).unwrap_or_default()),
+        ),
     };
     Some(Actor {
         workspace_id,

@@ -79,6 +79,12 @@ impl Permissions {
         Self(bits & known)
     }
 
+    /// The flags that take effect in an organization whose plan has `sections`: a section the
+    /// plan lacks is off for everyone, whatever they were granted.
+    pub fn within_plan(&self, sections: Permissions) -> Permissions {
+        Self(self.0 & (sections.0 | Permission::OrgAdmin.bit()))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0 == 0
     }
@@ -109,6 +115,18 @@ mod tests {
             permissions.iter().collect::<Vec<_>>(),
             vec![Permission::Home]
         );
+    }
+
+    #[test]
+    fn a_section_outside_the_plan_is_off_but_org_admin_stays() {
+        let granted: Permissions = [Permission::OrgAdmin, Permission::Home, Permission::Billing]
+            .into_iter()
+            .collect();
+        let plan: Permissions = [Permission::Home, Permission::Analytics]
+            .into_iter()
+            .collect();
+        let effective: Vec<_> = granted.within_plan(plan).iter().collect();
+        assert_eq!(effective, [Permission::OrgAdmin, Permission::Home]);
     }
 
     #[test]

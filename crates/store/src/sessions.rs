@@ -5,6 +5,7 @@ use crate::client_users::ClientUsers;
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::members::Members;
+use crate::organizations::Organizations;
 use clientele_domain::{ClientUserId, MemberId, SessionId, Timestamp, WorkspaceId};
 use sea_query::{Alias, Expr, ExprTrait, Iden, Query};
 use uuid::Uuid;
@@ -49,6 +50,8 @@ pub struct SessionRow {
     pub client_user_organization_id: Option<Uuid>,
     pub client_user_permissions: Option<i64>,
     pub client_user_status: Option<String>,
+    /// The sections the client user's organization has (its plan).
+    pub organization_sections: Option<i64>,
 }
 
 /// A session about to be stored; only the token's hash is kept.
@@ -130,6 +133,10 @@ pub async fn find_by_token_hash(
             Expr::col((ClientUsers::Table, ClientUsers::Status)),
             Alias::new("client_user_status"),
         )
+        .expr_as(
+            Expr::col((Organizations::Table, Organizations::EnabledSections)),
+            Alias::new("organization_sections"),
+        )
         .from(Sessions::Table)
         .left_join(
             Members::Table,
@@ -139,6 +146,11 @@ pub async fn find_by_token_hash(
             ClientUsers::Table,
             Expr::col((ClientUsers::Table, ClientUsers::Id))
                 .equals((Sessions::Table, Sessions::ClientUserId)),
+        )
+        .left_join(
+            Organizations::Table,
+            Expr::col((Organizations::Table, Organizations::Id))
+                .equals((ClientUsers::Table, ClientUsers::OrganizationId)),
         )
         .and_where(Expr::col((Sessions::Table, Sessions::TokenHash)).eq(token_hash.to_vec()))
         .to_owned();

@@ -13,5 +13,6 @@ mod openapi;
 mod organizations;
 mod problems;
 mod request_id;
+mod seed;
 mod setup;
 mod shutdown;

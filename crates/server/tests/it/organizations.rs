@@ -229,6 +229,21 @@ on_both_backends! {
         assert_eq!(set_plan.json::<Value>().await.unwrap()["enabled_sections"], json!(["home", "analytics"]));
     }
 
+    async fn a_section_the_plan_drops_is_off_for_every_user_at_once(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let organization = app.organization(&workspace, "Bright").await;
+        let user = app.client_user(&workspace, organization, "ana", &[Permission::OrgAdmin, Permission::Home, Permission::Analytics]).await;
+        let session = app.sign_in_client(&user).await;
+        let path = format!("/api/v1/organizations/{organization}/settings");
+        let (_, mut settings) = get(&app, &owner, &path).await;
+        settings["enabled_sections"] = json!(["home", "conversations"]);
+        assert_eq!(app.request(&owner, Method::PUT, &path).json(&settings).send().await.unwrap().status(), 200);
+        let (_, me) = get(&app, &session, "/api/v1/me").await;
+        assert_eq!(me["permissions"], json!(["org_admin", "home"]), "analytics left the plan; the role stays");
+    }
+
     async fn deleting_needs_the_name_ends_sessions_frees_agents_and_keeps_the_log(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let workspace = app.workspace("acme").await;
