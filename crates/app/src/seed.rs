@@ -9,12 +9,13 @@ use crate::{App, RequestContext};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{
     AgentId, AgentKind, ClientUserId, Email, OrganizationId, OrganizationSettings, Permission,
-    Permissions, Timestamp, WorkspaceId,
+    Permissions, Timestamp, WorkspaceId, WorkspaceSlug,
 };
 use clientele_store::activity::{self, NewActivity};
 use clientele_store::agents::{self, AgentFields};
 use clientele_store::client_users::{self, NewClientUser};
 use clientele_store::organizations::{self, NewOrganization};
+use clientele_store::workspaces;
 
 /// How much to create.
 #[derive(Clone, Debug)]
@@ -122,6 +123,14 @@ impl App {
         plan: &SeedPlan,
     ) -> Result<(WorkspaceId, String, String), AppError> {
         let owner_email = format!("owner@{}.example", plan.workspace_slug);
+        let slug = WorkspaceSlug::parse(&plan.workspace_slug)
+            .map_err(|error| AppError::invalid("workspace", error.to_string()))?;
+        if workspaces::find_by_slug(&self.db, &slug).await?.is_some() {
+            return Err(AppError::Conflict {
+                field: "workspace",
+                message: "a workspace with this slug exists; seeding only creates new ones",
+            });
+        }
         let password = Token::generate("")?.reveal().to_owned();
         let input = NewWorkspaceInput {
             workspace_name: format!("{} Agency", capitalised(&plan.workspace_slug)),

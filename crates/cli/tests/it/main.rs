@@ -6,4 +6,5 @@ mod config;
 mod init;
 mod migrate;
 mod process;
+mod seed;
 mod serve;
