@@ -111,6 +111,35 @@ impl App {
             Action::ListAgents,
             &Resource::Workspace(actor.workspace_id),
         )?;
+        self.agent_page(&permit, request).await
+    }
+
+    /// A page of the agents assigned to one organization (the agency, and the organization's
+    /// admins); `request.organization_id` is ignored.
+    pub async fn organization_agents(
+        &self,
+        actor: &Actor,
+        id: OrganizationId,
+        request: AgentListRequest,
+    ) -> Result<AgentPage, AppError> {
+        let organization = self.organization_row(actor.workspace_id, id).await?;
+        let permit = authorize(
+            actor,
+            Action::ListOrganizationAgents,
+            &resource_of(&organization),
+        )?;
+        let request = AgentListRequest {
+            organization_id: Some(id),
+            ..request
+        };
+        self.agent_page(&permit, request).await
+    }
+
+    async fn agent_page(
+        &self,
+        permit: &Permit,
+        request: AgentListRequest,
+    ) -> Result<AgentPage, AppError> {
         let limit = cursor::page_size(request.limit);
         let query = AgentQuery {
             search: search_key(request.search.as_deref())?,
@@ -127,26 +156,6 @@ impl App {
             agents: rows,
             next_cursor,
         })
-    }
-
-    /// The agents assigned to one organization (the agency, and the organization's admins).
-    pub async fn organization_agents(
-        &self,
-        actor: &Actor,
-        id: OrganizationId,
-    ) -> Result<Vec<AgentRow>, AppError> {
-        let organization = self.organization_row(actor.workspace_id, id).await?;
-        let permit = authorize(
-            actor,
-            Action::ListOrganizationAgents,
-            &resource_of(&organization),
-        )?;
-        let query = AgentQuery {
-            organization_id: Some(id),
-            limit: cursor::MAX_PAGE,
-            ..AgentQuery::default()
-        };
-        Ok(agents::list(&self.db, permit.workspace_id(), &query).await?)
     }
 
     /// Adds an agent to the pool.
@@ -252,7 +261,9 @@ impl App {
         let mut tx = self.db.begin().await?;
         let current = find_in(&mut tx, actor.workspace_id, id).await?;
         let permit = authorize(actor, Action::DeleteAgent, &agent_resource(&current))?;
-        agents::delete(&mut tx, permit.workspace_id(), id).await?;
+        if !agents::delete(&mut tx, permit.workspace_id(), id).await? {
+            return Err(AppError::NotFound);
+        }
         let entry = Entry {
             organization_id: current.organization_id(),
             action: "agent.deleted",
@@ -344,7 +355,10 @@ impl App {
         let Some(organization_id) = current.organization_id() else {
             return Ok(current);
         };
-        agents::unassign(&mut tx, permit.workspace_id(), id, Timestamp::now()).await?;
+        let at = Timestamp::now();
+        if !agents::unassign(&mut tx, permit.workspace_id(), id, organization_id, at).await? {
+            return Err(AppError::ChangedMeanwhile);
+        }
         let entry = Entry {
             organization_id: Some(organization_id),
             action: "agent.unassigned",
@@ -453,7 +467,7 @@ async fn update(
         images::require(&mut tx, "avatar_image_id", avatar).await?;
     }
     let name_key = fold_case(agent.name.as_str());
-    agents::update(
+    let updated = agents::update(
         &mut tx,
         permit.workspace_id(),
         current.id,
@@ -462,6 +476,9 @@ async fn update(
     )
     .await
     .map_err(reference_conflict)?;
+    if !updated {
+        return Err(AppError::NotFound);
+    }
     let entry = Entry {
         organization_id: current.organization_id(),
         action: "agent.updated",

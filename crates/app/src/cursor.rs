@@ -17,6 +17,9 @@ pub(crate) fn decode(cursor: &str) -> Result<(String, Uuid), AppError> {
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let (id, key) = text.split_at_checked(36).ok_or_else(invalid)?;
     let id = Uuid::parse_str(id).map_err(|_| invalid())?;
+    if key.chars().any(char::is_control) {
+        return Err(invalid());
+    }
     Ok((key.to_owned(), id))
 }
 
@@ -40,5 +43,7 @@ mod tests {
         assert_eq!(decode(&cursor).unwrap(), ("acme dental ☕".to_owned(), id));
         assert!(decode("not a cursor").is_err());
         assert!(decode(&URL_SAFE_NO_PAD.encode("short")).is_err());
+        let forged = URL_SAFE_NO_PAD.encode(format!("{id}a\0b"));
+        assert!(decode(&forged).is_err(), "a NUL never reaches the database");
     }
 }

@@ -27,6 +27,9 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Forbidden(&'static str),
+    /// A concurrent change removed or moved what this change relies on; nothing was written.
+    #[error("changed meanwhile")]
+    ChangedMeanwhile,
     /// The caller's `If-Match` names a version that is no longer current; nothing was written.
     #[error("the document changed since it was read")]
     PreconditionFailed,
@@ -62,6 +65,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Unavailable(_) => Self::Unavailable(error),
+            StoreError::Dangling(_) => Self::ChangedMeanwhile,
             other => Self::internal(other),
         }
     }

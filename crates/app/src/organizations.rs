@@ -9,7 +9,8 @@ use clientele_domain::{
     Timestamp, authorize,
 };
 use clientele_store::organizations::{
-    self, NewOrganization, OrganizationCursor, OrganizationQuery, OrganizationRow, OrganizationSort,
+    self, DetailsChange, NewOrganization, OrganizationCursor, OrganizationQuery, OrganizationRow,
+    OrganizationSort,
 };
 use clientele_store::{StoreError, Tx, agents, client_users};
 
@@ -167,30 +168,32 @@ impl App {
             None => OrganizationName::parse(&current.name)
                 .map_err(|error| AppError::internal(StoreError::Corrupt(error.to_string())))?,
         };
-        let logo = patch.logo_image_id.unwrap_or(current.logo_image_id.clone());
-        if let Some(logo) = logo
-            .as_deref()
-            .filter(|l| Some(*l) != current.logo_image_id.as_deref())
-        {
+        let logo = patch
+            .logo_image_id
+            .filter(|logo| *logo != current.logo_image_id);
+        if let Some(Some(logo)) = &logo {
             images::require(&mut tx, "logo_image_id", logo).await?;
         }
-        let changes = Changes::new()
-            .field("name", &current.name, name.as_str())
-            .field("logo_image_id", &current.logo_image_id, &logo);
+        let name_key = name.key();
+        let change = DetailsChange {
+            name: (name.as_str() != current.name).then_some((name.as_str(), name_key.as_str())),
+            logo_image_id: logo.as_ref().map(Option::as_deref),
+        };
+        let mut changes = Changes::new().field("name", &current.name, name.as_str());
+        if let Some(logo) = &logo {
+            changes = changes.field("logo_image_id", &current.logo_image_id, logo);
+        }
         if changes.is_empty() {
             return Ok(current);
         }
-        organizations::update_details(
-            &mut tx,
-            permit.workspace_id(),
-            id,
-            name.as_str(),
-            &name.key(),
-            logo.as_deref(),
-            Timestamp::now(),
-        )
-        .await
-        .map_err(name_conflict)?;
+        let at = Timestamp::now();
+        let updated =
+            organizations::update_details(&mut tx, permit.workspace_id(), id, &change, at)
+                .await
+                .map_err(name_conflict)?;
+        if !updated {
+            return Err(AppError::NotFound);
+        }
         let entry = Entry {
             organization_id: Some(id),
             action: "organization.updated",
@@ -239,9 +242,12 @@ impl App {
             return Ok(current);
         }
         let workspace_id = permit.workspace_id();
-        let version = current.settings_version;
-        if !organizations::update_settings(&mut tx, workspace_id, id, &settings, version).await? {
-            return Err(AppError::PreconditionFailed);
+        // Without If-Match the caller asked for no check; with it, the version must still hold.
+        if !organizations::update_settings(&mut tx, workspace_id, id, &settings, if_match).await? {
+            return Err(match if_match {
+                Some(_) => AppError::PreconditionFailed,
+                None => AppError::NotFound,
+            });
         }
         let entry = Entry {
             organization_id: Some(id),
@@ -279,7 +285,9 @@ impl App {
         let workspace_id = permit.workspace_id();
         let users = client_users::delete_for_organization(&mut tx, workspace_id, id).await?;
         let agents = agents::unassign_all(&mut tx, workspace_id, id, Timestamp::now()).await?;
-        organizations::delete(&mut tx, workspace_id, id).await?;
+        if !organizations::delete(&mut tx, workspace_id, id).await? {
+            return Err(AppError::NotFound);
+        }
         let entry = Entry {
             organization_id: Some(id),
             action: "organization.deleted",

@@ -247,6 +247,15 @@ impl From<AppError> for Problem {
                 Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden").with_detail(reason)
             }
             AppError::Unauthenticated => Self::unauthenticated(),
+            AppError::ChangedMeanwhile => Self::new(
+                StatusCode::CONFLICT,
+                "changed_meanwhile",
+                "Changed meanwhile",
+            )
+            .with_detail(
+                "Something this change relies on was changed or removed at the same moment. \
+                 Nothing was changed; read it again and retry.",
+            ),
             AppError::PreconditionFailed => Self::new(
                 StatusCode::PRECONDITION_FAILED,
                 "stale_document",

@@ -118,14 +118,14 @@ pub async fn insert(
     Ok(())
 }
 
-/// Replaces an agent's editable fields.
+/// Replaces an agent's editable fields; returns whether the agent exists.
 pub async fn update(
     tx: &mut Tx,
     workspace_id: WorkspaceId,
     id: AgentId,
     fields: &AgentFields<'_>,
     at: Timestamp,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let statement = Query::update()
         .table(Agents::Table)
         .value(Agents::Name, fields.name)
@@ -141,8 +141,7 @@ pub async fn update(
         .and_where(Expr::col(Agents::WorkspaceId).eq(workspace_id.as_uuid()))
         .and_where(Expr::col(Agents::Id).eq(id.as_uuid()))
         .to_owned();
-    tx.execute(&statement).await?;
-    Ok(())
+    Ok(tx.execute(&statement).await? == 1)
 }
 
 /// An agent of `workspace_id`.
@@ -241,22 +240,23 @@ pub async fn assign(
     Ok(tx.execute(&statement).await? == 1)
 }
 
-/// Returns an agent to the pool.
+/// Returns an agent to the pool if it is still in `expected`; returns whether it was.
 pub async fn unassign(
     tx: &mut Tx,
     workspace_id: WorkspaceId,
     id: AgentId,
+    expected: OrganizationId,
     at: Timestamp,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let statement = Query::update()
         .table(Agents::Table)
         .value(Agents::OrganizationId, None::<Uuid>)
         .value(Agents::UpdatedAt, at.unix_micros())
         .and_where(Expr::col(Agents::WorkspaceId).eq(workspace_id.as_uuid()))
         .and_where(Expr::col(Agents::Id).eq(id.as_uuid()))
+        .and_where(Expr::col(Agents::OrganizationId).eq(expected.as_uuid()))
         .to_owned();
-    tx.execute(&statement).await?;
-    Ok(())
+    Ok(tx.execute(&statement).await? == 1)
 }
 
 /// Returns every agent of an organization to the pool; returns how many there were.
@@ -276,15 +276,18 @@ pub async fn unassign_all(
     tx.execute(&statement).await
 }
 
-/// Deletes an agent.
-pub async fn delete(tx: &mut Tx, workspace_id: WorkspaceId, id: AgentId) -> Result<(), StoreError> {
+/// Deletes an agent; returns whether it existed.
+pub async fn delete(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    id: AgentId,
+) -> Result<bool, StoreError> {
     let statement = Query::delete()
         .from_table(Agents::Table)
         .and_where(Expr::col(Agents::WorkspaceId).eq(workspace_id.as_uuid()))
         .and_where(Expr::col(Agents::Id).eq(id.as_uuid()))
         .to_owned();
-    tx.execute(&statement).await?;
-    Ok(())
+    Ok(tx.execute(&statement).await? == 1)
 }
 
 fn by_id(workspace_id: WorkspaceId, id: AgentId) -> SelectStatement {

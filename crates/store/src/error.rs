@@ -9,6 +9,9 @@ pub enum StoreError {
     /// (`table_column_key`) on both backends.
     #[error("unique constraint {constraint} refused the write")]
     Conflict { constraint: String },
+    /// A row the write refers to was deleted, or is still referred to, by a concurrent change.
+    #[error("a foreign key refused the write")]
+    Dangling(#[source] sqlx::Error),
     /// The database did not answer: connection refused or lost, pool exhausted, or closed.
     #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),
@@ -39,6 +42,9 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
                 constraint: unique_constraint_name(db.as_ref()),
             },
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::Dangling(error)
+            }
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::PoolTimedOut

@@ -239,47 +239,62 @@ pub async fn count(
     Ok(row.map_or(0, |r| r.count))
 }
 
-/// Renames an organization and sets or clears its logo.
+/// The details to change; only the fields given are written, so concurrent changes to other
+/// fields survive.
+#[derive(Clone, Debug, Default)]
+pub struct DetailsChange<'a> {
+    /// The new name and its case-folded key.
+    pub name: Option<(&'a str, &'a str)>,
+    /// The new logo, or `Some(None)` to remove it.
+    pub logo_image_id: Option<Option<&'a str>>,
+}
+
+/// Renames an organization or sets or clears its logo; returns whether it exists.
 pub async fn update_details(
     tx: &mut Tx,
     workspace_id: WorkspaceId,
     id: OrganizationId,
-    name: &str,
-    name_key: &str,
-    logo_image_id: Option<&str>,
+    change: &DetailsChange<'_>,
     at: Timestamp,
-) -> Result<(), StoreError> {
-    let statement = Query::update()
+) -> Result<bool, StoreError> {
+    let mut statement = Query::update()
         .table(Organizations::Table)
-        .value(Organizations::Name, name)
-        .value(Organizations::NameKey, name_key)
-        .value(Organizations::LogoImageId, logo_image_id.map(str::to_owned))
         .value(Organizations::UpdatedAt, at.unix_micros())
         .and_where(Expr::col(Organizations::WorkspaceId).eq(workspace_id.as_uuid()))
         .and_where(Expr::col(Organizations::Id).eq(id.as_uuid()))
         .to_owned();
-    tx.execute(&statement).await?;
-    Ok(())
+    if let Some((name, name_key)) = change.name {
+        statement
+            .value(Organizations::Name, name)
+            .value(Organizations::NameKey, name_key);
+    }
+    if let Some(logo) = change.logo_image_id {
+        statement.value(Organizations::LogoImageId, logo.map(str::to_owned));
+    }
+    Ok(tx.execute(&statement).await? == 1)
 }
 
-/// Replaces an organization's settings if they are still at `version`, and moves them to the
-/// next version; returns whether they were (false: someone changed them meanwhile).
+/// Replaces an organization's settings and moves them to their next version; with `version`,
+/// only if they are still at it. Returns whether they were written (false: the organization is
+/// gone, or someone changed the settings meanwhile).
 pub async fn update_settings(
     tx: &mut Tx,
     workspace_id: WorkspaceId,
     id: OrganizationId,
     settings: &OrganizationSettings,
-    version: i64,
+    version: Option<i64>,
 ) -> Result<bool, StoreError> {
     write_settings(tx, workspace_id, id, settings, Some(version)).await
 }
 
+/// Writes the settings; `guard` is `None` for a new organization's first settings, and
+/// otherwise bumps the version, checking it first when it holds one.
 async fn write_settings(
     tx: &mut Tx,
     workspace_id: WorkspaceId,
     id: OrganizationId,
     settings: &OrganizationSettings,
-    version: Option<i64>,
+    guard: Option<Option<i64>>,
 ) -> Result<bool, StoreError> {
     let mut statement = Query::update()
         .table(Organizations::Table)
@@ -304,11 +319,16 @@ async fn write_settings(
         .and_where(Expr::col(Organizations::WorkspaceId).eq(workspace_id.as_uuid()))
         .and_where(Expr::col(Organizations::Id).eq(id.as_uuid()))
         .to_owned();
-    if let Some(version) = version {
+    if let Some(expected) = guard {
         statement
-            .value(Organizations::SettingsVersion, version + 1)
-            .value(Organizations::UpdatedAt, Timestamp::now().unix_micros())
-            .and_where(Expr::col(Organizations::SettingsVersion).eq(version));
+            .value(
+                Organizations::SettingsVersion,
+                Expr::col(Organizations::SettingsVersion).add(1),
+            )
+            .value(Organizations::UpdatedAt, Timestamp::now().unix_micros());
+        if let Some(version) = expected {
+            statement.and_where(Expr::col(Organizations::SettingsVersion).eq(version));
+        }
     }
     Ok(tx.execute(&statement).await? == 1)
 }

@@ -338,10 +338,22 @@ pub async fn unassign(
     Ok(Json(agent.into()))
 }
 
-/// Lists the agents assigned to an organization (agency accounts and the organization's admins).
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Only agents whose name contains this text, ignoring case.
+    pub q: Option<String>,
+    /// From the `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Agents per page, 1 to 200 (default 50).
+    pub limit: Option<u64>,
+}
+
+/// Lists the agents assigned to an organization by name (agency accounts and the
+/// organization's admins).
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/agents", tag = "agents", operation_id = "listOrganizationAgents",
     security(("session" = []), ("api_key" = [])),
-    params(("id" = Uuid, Path, description = "The organization")),
+    params(("id" = Uuid, Path, description = "The organization"), PageQuery),
     responses((status = 200, body = AgentListResponse),
         (status = 403, body = ProblemResponse, content_type = "application/problem+json"),
         (status = 404, body = ProblemResponse, content_type = "application/problem+json")))]
@@ -349,13 +361,20 @@ pub async fn list_for_organization(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<AgentListResponse>, Problem> {
-    let agents = state
+    let request = AgentListRequest {
+        search: query.q,
+        cursor: query.cursor,
+        limit: query.limit,
+        ..AgentListRequest::default()
+    };
+    let page = state
         .app
-        .organization_agents(&caller.actor, OrganizationId::from(id))
+        .organization_agents(&caller.actor, OrganizationId::from(id), request)
         .await?;
     Ok(Json(AgentListResponse {
-        agents: agents.into_iter().map(Into::into).collect(),
-        next_cursor: None,
+        agents: page.agents.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
     }))
 }

@@ -391,8 +391,8 @@ fn settings_response(organization: &OrganizationRow) -> Response {
     response
 }
 
-/// The settings version an ETag names: `"7"` or `W/"7"`.
+/// The settings version a strong ETag names: `"7"`. If-Match compares strongly, so a weak
+/// `W/"7"` names none.
 fn version_of(etag: &str) -> Option<i64> {
-    let etag = etag.strip_prefix("W/").unwrap_or(etag);
     etag.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
 }

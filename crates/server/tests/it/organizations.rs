@@ -149,6 +149,8 @@ on_both_backends! {
         }));
 
         settings["layout"] = json!("horizontal");
+        let weak = app.request(&owner, Method::PUT, &path).header("if-match", format!("W/{new_etag}")).json(&settings).send().await.unwrap();
+        assert_eq!(weak.status(), 412, "If-Match compares strongly");
         let stale = app.request(&owner, Method::PUT, &path).header("if-match", &etag).json(&settings).send().await.unwrap();
         assert_eq!(stale.status(), 412);
         assert_eq!(stale.json::<Value>().await.unwrap()["code"], "stale_document");
