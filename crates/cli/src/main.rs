@@ -55,7 +55,8 @@ enum Command {
 #[derive(Subcommand)]
 enum DevCommand {
     /// Create a workspace full of realistic demonstration data: organizations, agents (four
-    /// in five assigned), client users and a year of activity. Prints how to sign in.
+    /// in five assigned), client users and a year of activity. Prints how to sign in. Data is
+    /// written in batches: if it stops midway, what was written stays; seed a new slug.
     Seed(SeedArgs),
 }
 
