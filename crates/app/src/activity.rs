@@ -41,7 +41,7 @@ impl Changes {
         self.0.is_empty()
     }
 
-    fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         Value::Object(self.0.clone()).to_string()
     }
 }

@@ -5,8 +5,8 @@ use crate::error::AppError;
 use crate::tokens::Token;
 use crate::{App, RequestContext};
 use clientele_domain::{
-    Action, Actor, ClientUserId, Email, MemberId, MemberRole, OrganizationId, Permissions,
-    Principal, Resource, SessionId, Timestamp, WorkspaceId, WorkspaceSlug, authorize,
+    Action, Actor, ClientUserId, ClientUserStatus, Email, MemberId, MemberRole, OrganizationId,
+    Permissions, Principal, Resource, SessionId, Timestamp, WorkspaceId, WorkspaceSlug, authorize,
 };
 use clientele_store::api_keys;
 use clientele_store::client_users::{self, ClientUserRow};
@@ -121,7 +121,7 @@ impl App {
             account: SessionAccount::ClientUser(u.id),
             name: u.name.clone(),
             password_hash: u.password_hash.clone(),
-            may_sign_in: u.status == "active",
+            may_sign_in: u.status == ClientUserStatus::Active,
         });
         let (token, csrf_token, expires_at) =
             self.open_session(&keys, login, password, context).await?;
@@ -180,6 +180,9 @@ impl App {
             expires_at,
         };
         sessions::insert(&mut tx, &session).await?;
+        if let SessionAccount::ClientUser(id) = login.account {
+            client_users::record_sign_in(&mut tx, login.workspace_id, id, now).await?;
+        }
         let (kind, id) = match login.account {
             SessionAccount::Member(id) => ("member", id.as_uuid()),
             SessionAccount::ClientUser(id) => ("client_user", id.as_uuid()),

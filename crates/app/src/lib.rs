@@ -1,10 +1,12 @@
 //! Clientele's use cases. Each one authorizes through the policy, validates its input, and
 //! writes the change together with its activity entry in one transaction.
 
+pub mod access_report;
 pub mod activity;
 pub mod agents;
 pub mod api_keys;
 pub mod auth;
+pub mod client_users;
 mod cursor;
 mod error;
 pub mod images;
@@ -13,7 +15,9 @@ pub mod organizations;
 pub mod passwords;
 pub mod seed;
 pub mod setup;
+pub mod teams;
 pub mod tokens;
+pub mod user_import;
 
 pub use error::{AppError, FieldError};
 

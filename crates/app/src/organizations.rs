@@ -12,7 +12,7 @@ use clientele_store::organizations::{
     self, DetailsChange, NewOrganization, OrganizationCursor, OrganizationQuery, OrganizationRow,
     OrganizationSort,
 };
-use clientele_store::{StoreError, Tx, agents, client_users};
+use clientele_store::{StoreError, Tx, agents, client_users, teams};
 
 /// An organization to create.
 #[derive(Debug, Default)]
@@ -237,11 +237,23 @@ impl App {
         if if_match.is_some_and(|version| version != current.settings_version) {
             return Err(AppError::PreconditionFailed);
         }
-        let changes = settings_changes(&before, &settings);
+        let mut changes = settings_changes(&before, &settings);
         if changes.is_empty() {
             return Ok(current);
         }
         let workspace_id = permit.workspace_id();
+        let dropped = before.enabled_sections.without(settings.enabled_sections);
+        if !dropped.is_empty() {
+            // A section the plan drops is taken from every user now, not hidden until re-added.
+            let users = client_users::restrict_to_plan(
+                &mut tx,
+                workspace_id,
+                id,
+                settings.enabled_sections,
+            )
+            .await?;
+            changes = changes.set("users_losing_sections", users);
+        }
         // Without If-Match the caller asked for no check; with it, the version must still hold.
         if !organizations::update_settings(&mut tx, workspace_id, id, &settings, if_match).await? {
             return Err(match if_match {
@@ -283,6 +295,7 @@ impl App {
             ));
         }
         let workspace_id = permit.workspace_id();
+        teams::delete_for_organization(&mut tx, workspace_id, id).await?;
         let users = client_users::delete_for_organization(&mut tx, workspace_id, id).await?;
         let agents = agents::unassign_all(&mut tx, workspace_id, id, Timestamp::now()).await?;
         if !organizations::delete(&mut tx, workspace_id, id).await? {

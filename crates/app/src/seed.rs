@@ -8,8 +8,8 @@ use crate::tokens::Token;
 use crate::{App, RequestContext};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{
-    AgentId, AgentKind, ClientUserId, Email, OrganizationId, OrganizationSettings, Permission,
-    Permissions, Timestamp, WorkspaceId, WorkspaceSlug,
+    AgentAccess, AgentId, AgentKind, ClientUserId, ClientUserStatus, Email, OrganizationId,
+    OrganizationSettings, Permission, Permissions, Timestamp, WorkspaceId, WorkspaceSlug,
 };
 use clientele_store::activity::{self, NewActivity};
 use clientele_store::agents::{self, AgentFields};
@@ -234,29 +234,41 @@ impl App {
             .collect();
         let everything: Permissions = Permission::ALL.into_iter().collect();
         for chunk in all.chunks(BATCH) {
-            let mut tx = self.db.begin().await?;
-            for (n, organization_id) in chunk {
+            // The texts each user borrows: email, name and folded name.
+            let mut texts = Vec::with_capacity(chunk.len());
+            for (n, _) in chunk {
                 let first = FIRST_NAMES[n % FIRST_NAMES.len()];
                 let last = LAST_NAMES[(n / FIRST_NAMES.len()) % LAST_NAMES.len()];
                 let email = Email::parse(&format!("user{n}@client.example"))
                     .map_err(|e| AppError::invalid("email", e.to_string()))?;
-                let new = NewClientUser {
+                let name = format!("{first} {last}");
+                let key = fold_case(&name);
+                texts.push((email, name, key));
+            }
+            let users: Vec<NewClientUser> = chunk
+                .iter()
+                .zip(&texts)
+                .map(|((n, organization_id), (email, name, key))| NewClientUser {
                     id: ClientUserId::new(),
                     workspace_id,
                     organization_id: *organization_id,
-                    email: &email,
-                    name: &format!("{first} {last}"),
+                    email,
+                    name,
+                    name_key: key,
                     password_hash: Some(password_hash),
                     permissions: if n.is_multiple_of(per.max(1)) {
                         everything
                     } else {
                         Permissions::new_user_default()
                     },
-                    status: "active",
+                    status: ClientUserStatus::Active,
+                    image_id: None,
+                    agent_access: AgentAccess::All,
                     created_at: Timestamp::now(),
-                };
-                client_users::insert(&mut tx, &new).await?;
-            }
+                })
+                .collect();
+            let mut tx = self.db.begin().await?;
+            client_users::insert_many(&mut tx, &users).await?;
             tx.commit().await?;
         }
         Ok(all.len() as u64)

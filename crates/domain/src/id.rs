@@ -71,6 +71,10 @@ typed_id!(
     ClientUserId
 );
 typed_id!(
+    /// Identifies a team of client users within an organization.
+    TeamId
+);
+typed_id!(
     /// Identifies a signed-in session.
     SessionId
 );

@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod agent;
+pub mod client_user;
 pub mod email;
 pub mod id;
 pub mod image;
@@ -19,9 +20,14 @@ pub mod workspace;
 
 pub use actor::{Actor, Principal};
 pub use agent::{AgentDescription, AgentKind, AgentName, ExternalRef};
+pub use client_user::{
+    AgentAccess, ClientUserName, ClientUserStatus, PermissionPreset, TeamDescription, TeamName,
+    TeamRole,
+};
 pub use email::Email;
 pub use id::{
-    ActivityId, AgentId, ApiKeyId, ClientUserId, MemberId, OrganizationId, SessionId, WorkspaceId,
+    ActivityId, AgentId, ApiKeyId, ClientUserId, MemberId, OrganizationId, SessionId, TeamId,
+    WorkspaceId,
 };
 pub use image::{ImageFacts, ImageFormat, inspect_image};
 pub use organization::{

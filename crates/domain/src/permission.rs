@@ -45,8 +45,37 @@ impl Permission {
         Self::Billing,
     ];
 
+    /// The flag's name, as the API and CSV files spell it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::OrgAdmin => "org_admin",
+            Self::Home => "home",
+            Self::Conversations => "conversations",
+            Self::Analytics => "analytics",
+            Self::KnowledgeBase => "knowledge_base",
+            Self::Channels => "channels",
+            Self::Prompt => "prompt",
+            Self::Settings => "settings",
+            Self::CustomTabs => "custom_tabs",
+            Self::Billing => "billing",
+        }
+    }
+
     fn bit(self) -> u16 {
         1 << (self as u16)
+    }
+}
+
+impl std::str::FromStr for Permission {
+    type Err = crate::text::InvalidValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or(crate::text::InvalidValue::Format(
+                "must be one of org_admin, home, conversations, analytics, knowledge_base, channels, prompt, settings, custom_tabs, billing",
+            ))
     }
 }
 
@@ -83,6 +112,11 @@ impl Permissions {
     /// plan lacks is off for everyone, whatever they were granted.
     pub fn within_plan(&self, sections: Permissions) -> Permissions {
         Self(self.0 & (sections.0 | Permission::OrgAdmin.bit()))
+    }
+
+    /// The flags of `self` that `other` lacks.
+    pub fn without(&self, other: Permissions) -> Permissions {
+        Self(self.0 & !other.0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -127,6 +161,16 @@ mod tests {
             .collect();
         let effective: Vec<_> = granted.within_plan(plan).iter().collect();
         assert_eq!(effective, [Permission::OrgAdmin, Permission::Home]);
+    }
+
+    #[test]
+    fn every_flag_parses_from_its_name() {
+        for permission in Permission::ALL {
+            assert_eq!(permission.as_str().parse::<Permission>(), Ok(permission));
+            let json = serde_json::to_value(permission).unwrap();
+            assert_eq!(json, permission.as_str(), "the API and CSV spell it alike");
+        }
+        assert!("admin".parse::<Permission>().is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! the check does not compile.
 
 use crate::actor::{Actor, Principal};
-use crate::id::{AgentId, ApiKeyId, MemberId, OrganizationId, WorkspaceId};
+use crate::id::{AgentId, ApiKeyId, ClientUserId, MemberId, OrganizationId, TeamId, WorkspaceId};
 use crate::permission::Permission;
 use crate::role::MemberRole;
 
@@ -56,6 +56,22 @@ pub enum Action {
     AssignAgent,
     /// Upload an image (a logo or an avatar).
     UploadImage,
+    /// List an organization's users.
+    ListClientUsers,
+    /// Search client users across every organization of the workspace.
+    SearchClientUsers,
+    /// Add users to an organization, one at a time or from a file.
+    CreateClientUser,
+    ReadClientUser,
+    /// Change a user's profile, permissions, agent access or password; disable or enable them.
+    UpdateClientUser,
+    DeleteClientUser,
+    /// Read who can open what in an organization.
+    ReadAccessReport,
+    ListTeams,
+    ReadTeam,
+    /// Create, rename, describe or delete a team, or change its members.
+    ManageTeams,
 }
 
 /// What an action is taken on, with the tenant it belongs to.
@@ -79,6 +95,16 @@ pub enum Resource {
         workspace_id: WorkspaceId,
         id: AgentId,
     },
+    ClientUser {
+        workspace_id: WorkspaceId,
+        organization_id: OrganizationId,
+        id: ClientUserId,
+    },
+    Team {
+        workspace_id: WorkspaceId,
+        organization_id: OrganizationId,
+        id: TeamId,
+    },
 }
 
 impl Resource {
@@ -88,7 +114,23 @@ impl Resource {
             Self::Member { workspace_id, .. }
             | Self::ApiKey { workspace_id, .. }
             | Self::Organization { workspace_id, .. }
-            | Self::Agent { workspace_id, .. } => workspace_id,
+            | Self::Agent { workspace_id, .. }
+            | Self::ClientUser { workspace_id, .. }
+            | Self::Team { workspace_id, .. } => workspace_id,
+        }
+    }
+
+    /// The organization the resource belongs to, if it belongs to one.
+    fn organization_id(&self) -> Option<OrganizationId> {
+        match *self {
+            Self::Organization { id, .. } => Some(id),
+            Self::ClientUser {
+                organization_id, ..
+            }
+            | Self::Team {
+                organization_id, ..
+            } => Some(organization_id),
+            _ => None,
         }
     }
 
@@ -98,13 +140,13 @@ impl Resource {
         if self.workspace_id() != actor.workspace_id {
             return true;
         }
-        match (self, &actor.principal) {
+        match (self.organization_id(), &actor.principal) {
             (
-                Self::Organization { id, .. },
+                Some(id),
                 Principal::ClientUser {
                     organization_id, ..
                 },
-            ) => id != organization_id,
+            ) => id != *organization_id,
             _ => false,
         }
     }
@@ -174,7 +216,17 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
         | UpdateAgent
         | DeleteAgent
         | AssignAgent
-        | UploadImage => client_work(action, role.is_some(), is_org_admin),
+        | UploadImage
+        | ListClientUsers
+        | SearchClientUsers
+        | CreateClientUser
+        | ReadClientUser
+        | UpdateClientUser
+        | DeleteClientUser
+        | ReadAccessReport
+        | ListTeams
+        | ReadTeam
+        | ManageTeams => client_work(action, role.is_some(), is_org_admin),
         ReadOwnAccount => Ok(()),
         SignOut if matches!(actor.principal, Principal::ApiKey { .. }) => {
             Err(Denied::Forbidden("an API key has no session to end"))
@@ -226,12 +278,25 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
 }
 
 /// Work on clients and agents: every agency account may do it whatever its role; an
-/// organization's admins may look after their own organization's details and settings.
+/// organization's admins may look after their own organization: its details and settings,
+/// its users and its teams.
 fn client_work(action: Action, is_agency: bool, is_org_admin: bool) -> Result<(), Denied> {
     use Action::*;
     let org_admin_may = matches!(
         action,
-        ReadOrganization | UpdateOrganization | ListOrganizationAgents | UploadImage
+        ReadOrganization
+            | UpdateOrganization
+            | ListOrganizationAgents
+            | UploadImage
+            | ListClientUsers
+            | CreateClientUser
+            | ReadClientUser
+            | UpdateClientUser
+            | DeleteClientUser
+            | ReadAccessReport
+            | ListTeams
+            | ReadTeam
+            | ManageTeams
     );
     if is_agency || (is_org_admin && org_admin_may) {
         Ok(())
@@ -257,7 +322,6 @@ fn targets_owner(resource: &Resource) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::{ClientUserId, OrganizationId};
     use crate::permission::{Permission, Permissions};
     use Action::*;
     use proptest::prelude::*;
@@ -320,6 +384,22 @@ mod tests {
         }
     }
 
+    fn user_of(organization: &Resource) -> Resource {
+        Resource::ClientUser {
+            workspace_id: organization.workspace_id(),
+            organization_id: organization.organization_id().unwrap(),
+            id: ClientUserId::new(),
+        }
+    }
+
+    fn team_of(organization: &Resource) -> Resource {
+        Resource::Team {
+            workspace_id: organization.workspace_id(),
+            organization_id: organization.organization_id().unwrap(),
+            id: TeamId::new(),
+        }
+    }
+
     fn a_member(workspace_id: WorkspaceId, role: MemberRole) -> Resource {
         Resource::Member {
             workspace_id,
@@ -328,7 +408,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 29] = [
+    const ALL_ACTIONS: [Action; 39] = [
         ReadOwnAccount,
         SignOut,
         ListMembers,
@@ -372,6 +452,16 @@ mod tests {
         DeleteAgent,
         AssignAgent,
         UploadImage,
+        ListClientUsers,
+        SearchClientUsers,
+        CreateClientUser,
+        ReadClientUser,
+        UpdateClientUser,
+        DeleteClientUser,
+        ReadAccessReport,
+        ListTeams,
+        ReadTeam,
+        ManageTeams,
     ];
 
     /// The expected answer for every action and actor kind, on a member (role `member`) of the
@@ -388,7 +478,7 @@ mod tests {
             ("client user", client_user(ws)),
         ];
         #[rustfmt::skip]
-        let table: [(Action, &str); 29] = [
+        let table: [(Action, &str); 39] = [
             //                                           owner admin member akey mkey client
             (ReadOwnAccount,                             "A A A A A A"),
             (SignOut,                                    "A A A F F A"),
@@ -419,6 +509,16 @@ mod tests {
             (DeleteAgent,                                "A A A A A F"),
             (AssignAgent,                                "A A A A A F"),
             (UploadImage,                                "A A A A A A"),
+            (ListClientUsers,                            "A A A A A A"),
+            (SearchClientUsers,                          "A A A A A F"),
+            (CreateClientUser,                           "A A A A A A"),
+            (ReadClientUser,                             "A A A A A A"),
+            (UpdateClientUser,                           "A A A A A A"),
+            (DeleteClientUser,                           "A A A A A A"),
+            (ReadAccessReport,                           "A A A A A A"),
+            (ListTeams,                                  "A A A A A A"),
+            (ReadTeam,                                   "A A A A A A"),
+            (ManageTeams,                                "A A A A A A"),
         ];
         assert_eq!(table.len(), ALL_ACTIONS.len());
         for (action, expected) in table {
@@ -431,7 +531,15 @@ mod tests {
                 | UpdateOrganization
                 | SetOrganizationPlan
                 | DeleteOrganization
-                | ListOrganizationAgents => organization_of(&actors[5].1),
+                | ListOrganizationAgents
+                | ListClientUsers
+                | CreateClientUser
+                | ReadAccessReport
+                | ListTeams => organization_of(&actors[5].1),
+                ReadClientUser | UpdateClientUser | DeleteClientUser => {
+                    user_of(&organization_of(&actors[5].1))
+                }
+                ReadTeam | ManageTeams => team_of(&organization_of(&actors[5].1)),
                 ReadAgent | UpdateAgent | DeleteAgent | AssignAgent => Resource::Agent {
                     workspace_id: ws,
                     id: AgentId::new(),
@@ -508,6 +616,40 @@ mod tests {
     }
 
     #[test]
+    fn an_org_admin_manages_the_users_and_teams_of_its_own_organization_only() {
+        let ws = WorkspaceId::new();
+        let own = OrganizationId::new();
+        let admin = client_of(ws, own, &[Permission::OrgAdmin]);
+        let user = client_of(ws, own, &Permission::SECTIONS);
+        let other = Resource::Organization {
+            workspace_id: ws,
+            id: OrganizationId::new(),
+        };
+        let mine = organization_of(&admin);
+        for (action, target) in [
+            (ListClientUsers, mine),
+            (UpdateClientUser, user_of(&mine)),
+            (DeleteClientUser, user_of(&mine)),
+            (ManageTeams, team_of(&mine)),
+        ] {
+            assert!(authorize(&admin, action, &target).is_ok(), "{action:?}");
+            assert!(matches!(
+                authorize(&user, action, &target),
+                Err(Denied::Forbidden(_))
+            ));
+        }
+        for target in [other, user_of(&other), team_of(&other)] {
+            for action in [ListClientUsers, ReadClientUser, ReadTeam, ManageTeams] {
+                assert_eq!(
+                    authorize(&admin, action, &target).unwrap_err(),
+                    Denied::Foreign
+                );
+            }
+        }
+        assert!(authorize(&admin, SearchClientUsers, &Resource::Workspace(ws)).is_err());
+    }
+
+    #[test]
     fn a_permit_is_confined_to_the_actors_workspace() {
         let ws = WorkspaceId::new();
         let permit = authorize(
@@ -536,7 +678,7 @@ mod tests {
         fn no_action_touches_a_foreign_tenant(role in any_role(), action in any_action(), target_role in any_role(), key in any::<bool>()) {
             let (own, foreign) = (WorkspaceId::new(), WorkspaceId::new());
             let actor = if key { api_key(own, role) } else { member(own, role) };
-            for resource in [Resource::Workspace(foreign), a_member(foreign, target_role), Resource::ApiKey { workspace_id: foreign, id: ApiKeyId::new() }, Resource::Organization { workspace_id: foreign, id: OrganizationId::new() }, Resource::Agent { workspace_id: foreign, id: AgentId::new() }] {
+            for resource in [Resource::Workspace(foreign), a_member(foreign, target_role), Resource::ApiKey { workspace_id: foreign, id: ApiKeyId::new() }, Resource::Organization { workspace_id: foreign, id: OrganizationId::new() }, Resource::Agent { workspace_id: foreign, id: AgentId::new() }, Resource::ClientUser { workspace_id: foreign, organization_id: OrganizationId::new(), id: ClientUserId::new() }, Resource::Team { workspace_id: foreign, organization_id: OrganizationId::new(), id: TeamId::new() }] {
                 prop_assert_eq!(authorize(&actor, action, &resource).unwrap_err(), Denied::Foreign);
             }
         }

@@ -23,6 +23,8 @@ use utoipa::{Modify, OpenApi};
         (name = "organizations", description = "Client organizations and their settings"),
         (name = "agents", description = "The agent pool and each agent's organization"),
         (name = "images", description = "Logos and avatars: upload once, reference by id"),
+        (name = "client users", description = "An organization's people, their permissions and agent access"),
+        (name = "teams", description = "Groups of an organization's users for human handoff"),
     ),
 )]
 pub struct ApiDoc;

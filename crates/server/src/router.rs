@@ -1,7 +1,8 @@
 //! The application: every route, wrapped in the middleware every request passes through.
 
 use crate::api::{
-    activity, agents, api_keys, health, images, me, members, organizations, sessions,
+    activity, agents, api_keys, client_users, health, images, me, members, organizations, sessions,
+    teams,
 };
 use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH};
 use crate::problem::{self, Problem};
@@ -90,6 +91,22 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(agents::assign, agents::unassign))
         .routes(routes!(images::upload))
         .routes(routes!(images::get))
+        .routes(routes!(client_users::list, client_users::create))
+        .routes(routes!(client_users::import))
+        .routes(routes!(client_users::access_report))
+        .routes(routes!(client_users::search))
+        .routes(routes!(
+            client_users::get,
+            client_users::update,
+            client_users::delete
+        ))
+        .routes(routes!(client_users::disable))
+        .routes(routes!(client_users::enable))
+        .routes(routes!(client_users::teams))
+        .routes(routes!(client_users::presets))
+        .routes(routes!(teams::list, teams::create))
+        .routes(routes!(teams::get, teams::update, teams::delete))
+        .routes(routes!(teams::put_member, teams::remove_member))
 }
 
 fn with_middleware(routes: Router) -> Router {

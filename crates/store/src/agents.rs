@@ -8,7 +8,7 @@ use sea_query::{Cond, Expr, ExprTrait, Iden, JoinType, Order, Query, SelectState
 use uuid::Uuid;
 
 #[derive(Iden, Clone, Copy)]
-enum Agents {
+pub(crate) enum Agents {
     Table,
     Id,
     WorkspaceId,
@@ -215,7 +215,8 @@ pub async fn list(
 
 /// Assigns an agent to `organization_id` if it is still where the caller saw it (`expected`:
 /// an organization, or the pool); returns whether it was. One statement checks and writes, so
-/// of concurrent assignments exactly one wins.
+/// of concurrent assignments exactly one wins. An agent that leaves an organization leaves its
+/// users' chosen agents.
 pub async fn assign(
     tx: &mut Tx,
     workspace_id: WorkspaceId,
@@ -237,10 +238,15 @@ pub async fn assign(
         }
         None => statement.and_where(Expr::col(Agents::OrganizationId).is_null()),
     };
-    Ok(tx.execute(&statement).await? == 1)
+    let assigned = tx.execute(&statement).await? == 1;
+    if assigned && expected.is_some_and(|from| from != organization_id) {
+        crate::client_users::revoke_agent(tx, id).await?;
+    }
+    Ok(assigned)
 }
 
-/// Returns an agent to the pool if it is still in `expected`; returns whether it was.
+/// Returns an agent to the pool if it is still in `expected`, and out of its users' chosen
+/// agents; returns whether it was.
 pub async fn unassign(
     tx: &mut Tx,
     workspace_id: WorkspaceId,
@@ -256,7 +262,11 @@ pub async fn unassign(
         .and_where(Expr::col(Agents::Id).eq(id.as_uuid()))
         .and_where(Expr::col(Agents::OrganizationId).eq(expected.as_uuid()))
         .to_owned();
-    Ok(tx.execute(&statement).await? == 1)
+    let unassigned = tx.execute(&statement).await? == 1;
+    if unassigned {
+        crate::client_users::revoke_agent(tx, id).await?;
+    }
+    Ok(unassigned)
 }
 
 /// Returns every agent of an organization to the pool; returns how many there were.
@@ -327,4 +337,22 @@ fn scoped(workspace_id: WorkspaceId) -> SelectStatement {
         )
         .and_where(Expr::col((Agents::Table, Agents::WorkspaceId)).eq(workspace_id.as_uuid()))
         .to_owned()
+}
+
+/// Confirms an agent is assigned to `organization_id` and keeps it there until the
+/// transaction ends: a concurrent move waits, then clears what this transaction granted.
+pub async fn hold(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    id: AgentId,
+    organization_id: OrganizationId,
+) -> Result<bool, StoreError> {
+    let statement = Query::update()
+        .table(Agents::Table)
+        .value(Agents::Id, Expr::col(Agents::Id))
+        .and_where(Expr::col(Agents::WorkspaceId).eq(workspace_id.as_uuid()))
+        .and_where(Expr::col(Agents::Id).eq(id.as_uuid()))
+        .and_where(Expr::col(Agents::OrganizationId).eq(organization_id.as_uuid()))
+        .to_owned();
+    Ok(tx.execute(&statement).await? == 1)
 }

@@ -201,6 +201,12 @@ impl Db {
     }
 }
 
+/// The row of a `SELECT count(*) AS count`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct Count {
+    pub count: i64,
+}
+
 /// A write transaction. Repository functions that change data take `&mut Tx`, so a use case
 /// can put its change and the change's activity entry in one commit.
 #[derive(Debug)]
@@ -244,6 +250,27 @@ impl Tx {
                 let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
                 sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values)
                     .fetch_optional(&mut **tx)
+                    .await?
+            }
+        })
+    }
+
+    /// Reads rows inside the transaction, seeing its own uncommitted changes.
+    pub(crate) async fn fetch_all<T: Record>(
+        &mut self,
+        statement: &impl SqlxBinder,
+    ) -> Result<Vec<T>, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_all(&mut **tx)
+                    .await?
+            }
+            Tx::Postgres(tx) => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_all(&mut **tx)
                     .await?
             }
         })

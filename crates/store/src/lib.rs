@@ -15,6 +15,7 @@ mod like;
 pub mod members;
 pub mod organizations;
 pub mod sessions;
+pub mod teams;
 pub mod throttle;
 mod url;
 pub mod workspaces;

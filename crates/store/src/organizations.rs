@@ -1,6 +1,6 @@
 //! The organizations table: one row per client of an agency, with its settings.
 
-use crate::db::{Db, Tx};
+use crate::db::{Count, Db, Tx};
 use crate::error::StoreError;
 use clientele_domain::{
     Billing, BillingState, Handoff, Language, Layout, OrganizationId, OrganizationSettings,
@@ -216,11 +216,6 @@ pub async fn list(
     db.fetch_all(&statement).await
 }
 
-#[derive(sqlx::FromRow)]
-struct Count {
-    count: i64,
-}
-
 /// How many organizations of the workspace match `search` (all when `None`).
 pub async fn count(
     db: &Db,
@@ -393,4 +388,21 @@ fn scoped(workspace_id: WorkspaceId) -> SelectStatement {
         .from(Organizations::Table)
         .and_where(Expr::col(Organizations::WorkspaceId).eq(workspace_id.as_uuid()))
         .to_owned()
+}
+
+/// Locks an organization's row until the transaction ends, so that changes which must see
+/// each other (the last org admin stepping down, say) run one after the other. Returns
+/// whether the organization exists.
+pub async fn lock(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    id: OrganizationId,
+) -> Result<bool, StoreError> {
+    let statement = Query::update()
+        .table(Organizations::Table)
+        .value(Organizations::Id, Expr::col(Organizations::Id))
+        .and_where(Expr::col(Organizations::WorkspaceId).eq(workspace_id.as_uuid()))
+        .and_where(Expr::col(Organizations::Id).eq(id.as_uuid()))
+        .to_owned();
+    Ok(tx.execute(&statement).await? == 1)
 }

@@ -196,3 +196,17 @@ pub async fn delete_for_member(
         .to_owned();
     tx.execute(&statement).await
 }
+
+/// Ends every session of a client user (disabled, or their password changed).
+pub async fn delete_for_client_user(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    client_user_id: ClientUserId,
+) -> Result<u64, StoreError> {
+    let statement = Query::delete()
+        .from_table(Sessions::Table)
+        .and_where(Expr::col(Sessions::WorkspaceId).eq(workspace_id.as_uuid()))
+        .and_where(Expr::col(Sessions::ClientUserId).eq(client_user_id.as_uuid()))
+        .to_owned();
+    tx.execute(&statement).await
+}

@@ -7,8 +7,8 @@ use clientele_app::members::NewMemberInput;
 use clientele_app::organizations::NewOrganizationInput;
 use clientele_app::setup::NewWorkspaceInput;
 use clientele_domain::{
-    Actor, ClientUserId, Email, MemberId, MemberRole, OrganizationId, Permission, Principal,
-    Timestamp, WorkspaceId,
+    Actor, AgentAccess, ClientUserId, ClientUserStatus, Email, MemberId, MemberRole,
+    OrganizationId, Permission, Principal, Timestamp, WorkspaceId,
 };
 use clientele_store::client_users::{self, NewClientUser};
 use reqwest::{Method, RequestBuilder};
@@ -199,9 +199,12 @@ impl TestApp {
             organization_id: organization,
             email: &parsed,
             name,
+            name_key: &name.to_lowercase(),
             password_hash: Some(&hash),
             permissions: permissions.iter().copied().collect(),
-            status: "active",
+            status: ClientUserStatus::Active,
+            image_id: None,
+            agent_access: AgentAccess::All,
             created_at: Timestamp::now(),
         };
         let mut tx = self.db.begin().await.expect("a transaction");

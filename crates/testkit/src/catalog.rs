@@ -1,10 +1,11 @@
-//! Clients and agents for tests: agents in a workspace's pool, and image files.
+//! Clients and agents for tests: agents in a workspace's pool, teams, and image files.
 
 use crate::accounts::Workspace;
 use crate::app::TestApp;
 use clientele_app::RequestContext;
 use clientele_app::agents::AgentInput;
-use clientele_domain::{AgentId, AgentKind};
+use clientele_app::teams::TeamInput;
+use clientele_domain::{AgentId, AgentKind, OrganizationId, TeamId};
 
 impl TestApp {
     /// Adds a chat agent called `name` to `workspace`'s pool.
@@ -20,6 +21,30 @@ impl TestApp {
             .create_agent(&workspace.owner.actor(), input, &RequestContext::default())
             .await
             .expect("an agent")
+            .id
+    }
+
+    /// A team of `organization`, made by the workspace's owner.
+    pub async fn team(
+        &self,
+        workspace: &Workspace,
+        organization: OrganizationId,
+        name: &str,
+    ) -> TeamId {
+        let input = TeamInput {
+            name: Some(name.to_owned()),
+            description: None,
+        };
+        self.app
+            .create_team(
+                &workspace.owner.actor(),
+                organization,
+                input,
+                &RequestContext::default(),
+            )
+            .await
+            .expect("a team")
+            .team
             .id
     }
 }

@@ -3,12 +3,14 @@
 pub mod activity;
 pub mod agents;
 pub mod api_keys;
+pub mod client_users;
 pub mod health;
 pub mod images;
 pub mod me;
 pub mod members;
 pub mod organizations;
 pub mod sessions;
+pub mod teams;
 
 use clientele_domain::Timestamp;
 use serde::{Deserialize, Deserializer};

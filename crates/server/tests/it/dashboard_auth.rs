@@ -1,6 +1,6 @@
 //! Client users signing in to their agency's dashboard.
 
-use clientele_domain::{ClientUserId, Email, Permission, Timestamp};
+use clientele_domain::{AgentAccess, ClientUserId, Email, Permission, Timestamp};
 use clientele_store::client_users::{self, NewClientUser};
 use clientele_testkit::{Backend, PASSWORD, TestApp, Workspace, on_both_backends};
 use reqwest::Method;
@@ -34,9 +34,12 @@ async fn user_with_status(
         organization_id: organization,
         email: &email,
         name: "Someone",
+        name_key: "someone",
         password_hash: hash.as_deref(),
         permissions: [Permission::Home].into_iter().collect(),
-        status,
+        status: status.parse().unwrap(),
+        image_id: None,
+        agent_access: AgentAccess::All,
         created_at: Timestamp::now(),
     };
     let mut tx = app.db.begin().await.unwrap();

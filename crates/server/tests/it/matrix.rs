@@ -34,6 +34,8 @@ const CALLERS: [&str; 9] = [
 const NOT_FOUND: Option<&str> = Some("401 404 404 404 404 404 404 404 404");
 /// On another organization of their own workspace, client users get 404 too.
 const OTHER_ORG: Option<&str> = Some("401 200 200 200 200 404 404 404 200");
+const OTHER_ORG_CREATED: Option<&str> = Some("401 201 201 201 201 404 404 404 201");
+const OTHER_ORG_DELETED: Option<&str> = Some("401 204 204 204 204 404 404 404 204");
 
 /// operationId; expected statuses on the caller's own workspace (and the client users' own
 /// organization); on another organization of that workspace (`None` when the operation is not
@@ -74,6 +76,25 @@ const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("unassignAgent",     "401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
     ("uploadImage",       "401 201 201 201 201 403 403 201 201", None, None),
     ("getImage",          "200 200 200 200 200 200 200 200 200", None, None),
+    ("listClientUsers",   "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("createClientUser",  "401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
+    ("importClientUsers", "401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
+    ("getAccessReport",   "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("searchClientUsers", "401 200 200 200 200 403 403 403 200", None, None),
+    ("getClientUser",     "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("updateClientUser",  "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("deleteClientUser",  "401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
+    ("disableClientUser", "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("enableClientUser",  "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("listClientUserTeams",   "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("listPermissionPresets", "401 200 200 200 200 200 200 200 200", None, None),
+    ("listTeams",         "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("createTeam",        "401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
+    ("getTeam",           "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("updateTeam",        "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("deleteTeam",        "401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
+    ("putTeamMember",     "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("removeTeamMember",  "401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
 ];
 
 static UNIQUE: AtomicUsize = AtomicUsize::new(0);
@@ -330,8 +351,117 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
         }
         "uploadImage" => {
             let size = u32::try_from(UNIQUE.fetch_add(1, Ordering::Relaxed) % 4000).unwrap() + 1;
-            raw_body = Some(png(size, 7));
+            raw_body = Some(("image/png", png(size, 7)));
             (Method::POST, "/api/v1/images".to_owned(), None)
+        }
+        "listClientUsers" | "createClientUser" => {
+            let path = format!("/api/v1/organizations/{organization}/users");
+            match operation {
+                "listClientUsers" => (Method::GET, path, None),
+                _ => {
+                    let email = format!("{}@client.test", unique("user"));
+                    let body =
+                        json!({ "name": "Dana Reyes", "email": email, "permissions": ["home"] });
+                    (Method::POST, path, Some(body))
+                }
+            }
+        }
+        "importClientUsers" => {
+            let file = format!(
+                "name,email\nDana Reyes,{}@client.test\n",
+                unique("imported")
+            );
+            raw_body = Some(("text/csv", file.into_bytes()));
+            let path = format!("/api/v1/organizations/{organization}/users/import");
+            (Method::POST, path, None)
+        }
+        "getAccessReport" => (
+            Method::GET,
+            format!("/api/v1/organizations/{organization}/access-report"),
+            None,
+        ),
+        "searchClientUsers" => (
+            Method::GET,
+            "/api/v1/client-users?email=user".to_owned(),
+            None,
+        ),
+        "getClientUser"
+        | "updateClientUser"
+        | "deleteClientUser"
+        | "disableClientUser"
+        | "enableClientUser"
+        | "listClientUserTeams" => {
+            let user = app
+                .client_user(
+                    target,
+                    organization,
+                    &unique("subject"),
+                    &[Permission::Home],
+                )
+                .await;
+            let path = format!("/api/v1/client-users/{}", user.id);
+            match operation {
+                "getClientUser" => (Method::GET, path, None),
+                "updateClientUser" => (
+                    Method::PATCH,
+                    path,
+                    Some(json!({ "name": unique("Renamed ") })),
+                ),
+                "deleteClientUser" => (Method::DELETE, path, None),
+                "disableClientUser" => (Method::POST, format!("{path}/disable"), None),
+                "enableClientUser" => (Method::POST, format!("{path}/enable"), None),
+                _ => (Method::GET, format!("{path}/teams"), None),
+            }
+        }
+        "listPermissionPresets" => (Method::GET, "/api/v1/permission-presets".to_owned(), None),
+        "listTeams" => (
+            Method::GET,
+            format!("/api/v1/organizations/{organization}/teams"),
+            None,
+        ),
+        "createTeam" => (
+            Method::POST,
+            format!("/api/v1/organizations/{organization}/teams"),
+            Some(json!({ "name": unique("Support ") })),
+        ),
+        "getTeam" | "updateTeam" | "deleteTeam" | "putTeamMember" | "removeTeamMember" => {
+            let team = app.team(target, organization, &unique("Team ")).await;
+            let path = format!("/api/v1/teams/{team}");
+            let user = app
+                .client_user(
+                    target,
+                    organization,
+                    &unique("teammate"),
+                    &[Permission::Home],
+                )
+                .await;
+            match operation {
+                "getTeam" => (Method::GET, path, None),
+                "updateTeam" => (
+                    Method::PATCH,
+                    path,
+                    Some(json!({ "description": "Tier 2" })),
+                ),
+                "deleteTeam" => (Method::DELETE, path, None),
+                "putTeamMember" => (
+                    Method::PUT,
+                    format!("{path}/members/{}", user.id),
+                    Some(json!({ "role": "lead" })),
+                ),
+                _ => {
+                    app.app
+                        .put_team_member(
+                            &target.owner.actor(),
+                            team,
+                            user.id,
+                            None,
+                            &Default::default(),
+                        )
+                        .await
+                        .unwrap();
+                    (Method::DELETE, format!("{path}/members/{}", user.id), None)
+                }
+            }
         }
         "getImage" => {
             let image = app
@@ -347,8 +477,8 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
     if let Some(body) = body {
         request = request.json(&body);
     }
-    if let Some(bytes) = raw_body {
-        request = request.header("content-type", "image/png").body(bytes);
+    if let Some((content_type, bytes)) = raw_body {
+        request = request.header("content-type", content_type).body(bytes);
     }
     request.send().await.unwrap().status().as_u16()
 }

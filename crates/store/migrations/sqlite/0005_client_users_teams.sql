@@ -1,0 +1,44 @@
+-- Client users get a profile and agent access; teams group them for human handoff.
+
+ALTER TABLE client_users ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+UPDATE client_users SET name_key = lower(name);
+ALTER TABLE client_users ADD COLUMN image_id TEXT REFERENCES images (id);
+-- `all` of the organization's agents, or only those in client_user_agents.
+ALTER TABLE client_users ADD COLUMN agent_access TEXT NOT NULL DEFAULT 'all'
+    CHECK (agent_access IN ('all', 'selected'));
+ALTER TABLE client_users ADD COLUMN last_sign_in_at INTEGER;
+ALTER TABLE client_users ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+UPDATE client_users SET updated_at = created_at;
+DROP INDEX client_users_organization_id_idx;
+CREATE INDEX client_users_organization_id_name_key_idx ON client_users (organization_id, name_key, id);
+CREATE INDEX client_users_workspace_id_name_key_idx ON client_users (workspace_id, name_key);
+
+-- The chosen agents of users whose access is `selected`; an agent that leaves the
+-- organization leaves every such list.
+CREATE TABLE client_user_agents (
+    client_user_id BLOB NOT NULL REFERENCES client_users (id) ON DELETE CASCADE,
+    agent_id BLOB NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+    PRIMARY KEY (client_user_id, agent_id)
+) STRICT;
+CREATE INDEX client_user_agents_agent_id_idx ON client_user_agents (agent_id);
+
+CREATE TABLE teams (
+    id BLOB PRIMARY KEY NOT NULL,
+    workspace_id BLOB NOT NULL REFERENCES workspaces (id),
+    organization_id BLOB NOT NULL REFERENCES organizations (id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    description TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX teams_organization_id_name_key_key ON teams (organization_id, name_key);
+
+CREATE TABLE team_members (
+    team_id BLOB NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    client_user_id BLOB NOT NULL REFERENCES client_users (id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('member', 'lead')),
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, client_user_id)
+) STRICT;
+CREATE INDEX team_members_client_user_id_idx ON team_members (client_user_id);
