@@ -7,11 +7,14 @@
 //! time over HTTP by the owner's session, so the figures are what one person waits.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use clientele_app::seed::SeedPlan;
-use clientele_testkit::{Backend, Credentials, TestApp};
+use clientele_testkit::{Backend, TestApp};
 use reqwest::Method;
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+use support::{from_env, measure, report};
 
 const SAMPLES: usize = 1000;
 const SEARCHES: [&str; 8] = [
@@ -100,44 +103,4 @@ fn main() {
             );
         });
     }
-}
-
-fn from_env<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Sends the requests one after another; returns their sorted latencies.
-async fn measure(
-    app: &TestApp,
-    caller: &Credentials,
-    requests: impl Iterator<Item = (Method, String, Option<serde_json::Value>)>,
-) -> Vec<Duration> {
-    let mut latencies = Vec::new();
-    for (method, path, body) in requests {
-        let mut request = app.request(caller, method, &path);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let sent = Instant::now();
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        response.bytes().await.unwrap();
-        latencies.push(sent.elapsed());
-        assert!(status.is_success(), "{path}: {status}");
-    }
-    latencies.sort();
-    latencies
-}
-
-fn report(backend: &str, name: &str, latencies: Vec<Duration>) {
-    let percentile =
-        |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)].as_micros();
-    println!(
-        "{backend:<9} {name:<44} {:>9} {:>9}",
-        percentile(50),
-        percentile(99)
-    );
 }
