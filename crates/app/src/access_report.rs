@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::{App, client_users::ClientUserView};
 use clientele_domain::{
-    Action, Actor, AgentAccess, ClientUserStatus, OrganizationId, Permission, Timestamp, authorize,
+    Action, Actor, AgentAccess, ClientUserStatus, OrganizationId, Permission, Timestamp,
 };
 use clientele_store::agents::{self, AgentQuery};
 use clientele_store::organizations::OrganizationRow;
@@ -59,12 +59,9 @@ impl App {
         actor: &Actor,
         organization_id: OrganizationId,
     ) -> Result<AccessReport, AppError> {
-        let organization = self.organization_for(actor, organization_id).await?;
-        let permit = authorize(
-            actor,
-            Action::ReadAccessReport,
-            &crate::organizations::resource_of(&organization),
-        )?;
+        let (organization, permit) = self
+            .organization_permit(actor, organization_id, Action::ReadAccessReport)
+            .await?;
         let workspace_id = permit.workspace_id();
         let query = AgentQuery {
             search: None,

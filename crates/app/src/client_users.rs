@@ -90,12 +90,9 @@ impl App {
         organization_id: OrganizationId,
         request: ClientUserListRequest,
     ) -> Result<ClientUserPage, AppError> {
-        let organization = self.organization_for(actor, organization_id).await?;
-        let permit = authorize(
-            actor,
-            Action::ListClientUsers,
-            &crate::organizations::resource_of(&organization),
-        )?;
+        let (_, permit) = self
+            .organization_permit(actor, organization_id, Action::ListClientUsers)
+            .await?;
         let mut check = Validation::default();
         let search = crate::organizations::search_key(request.search.as_deref())?;
         let permission = request
@@ -178,12 +175,9 @@ impl App {
         input: NewClientUserInput,
         context: &RequestContext,
     ) -> Result<ClientUserView, AppError> {
-        let organization = self.organization_for(actor, organization_id).await?;
-        let permit = authorize(
-            actor,
-            Action::CreateClientUser,
-            &crate::organizations::resource_of(&organization),
-        )?;
+        let (organization, permit) = self
+            .organization_permit(actor, organization_id, Action::CreateClientUser)
+            .await?;
         let mut check = Validation::default();
         let name = check.check("name", ClientUserName::parse(&input.name));
         let email = check.check("email", Email::parse(&input.email));
@@ -496,7 +490,23 @@ impl App {
             .collect()
     }
 
-    /// An organization as `actor` may see it; another tenant's is missing.
+    /// An organization and the policy's permit for `action` on it.
+    pub(crate) async fn organization_permit(
+        &self,
+        actor: &Actor,
+        id: OrganizationId,
+        action: Action,
+    ) -> Result<(OrganizationRow, Permit), AppError> {
+        let organization = self.organization_for(actor, id).await?;
+        let permit = authorize(
+            actor,
+            action,
+            &crate::organizations::resource_of(&organization),
+        )?;
+        Ok((organization, permit))
+    }
+
+    /// An organization of the actor's workspace; another tenant's is missing.
     pub(crate) async fn organization_for(
         &self,
         actor: &Actor,

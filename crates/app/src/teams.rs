@@ -32,12 +32,9 @@ impl App {
         actor: &Actor,
         organization_id: OrganizationId,
     ) -> Result<Vec<TeamRow>, AppError> {
-        let organization = self.organization_for(actor, organization_id).await?;
-        let permit = authorize(
-            actor,
-            Action::ListTeams,
-            &crate::organizations::resource_of(&organization),
-        )?;
+        let (_, permit) = self
+            .organization_permit(actor, organization_id, Action::ListTeams)
+            .await?;
         Ok(teams::list(&self.db, permit.workspace_id(), organization_id).await?)
     }
 
@@ -50,12 +47,9 @@ impl App {
         input: TeamInput,
         context: &RequestContext,
     ) -> Result<TeamView, AppError> {
-        let organization = self.organization_for(actor, organization_id).await?;
-        let permit = authorize(
-            actor,
-            Action::ManageTeams,
-            &crate::organizations::resource_of(&organization),
-        )?;
+        let (_, permit) = self
+            .organization_permit(actor, organization_id, Action::ManageTeams)
+            .await?;
         let mut check = Validation::default();
         let name = check.check(
             "name",

@@ -8,7 +8,7 @@ use crate::{App, RequestContext};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{
     Action, Actor, AgentAccess, ClientUserId, ClientUserName, ClientUserStatus, Email,
-    OrganizationId, Permissions, TeamId, TeamRole, Timestamp, authorize,
+    OrganizationId, Permissions, TeamId, TeamRole, Timestamp,
 };
 use clientele_store::activity::{self, NewActivity};
 use clientele_store::client_users::{self, NewClientUser};
@@ -44,12 +44,9 @@ impl App {
         file: &[u8],
         context: &RequestContext,
     ) -> Result<Imported, AppError> {
-        let organization = self.organization_for(actor, organization_id).await?;
-        let permit = authorize(
-            actor,
-            Action::CreateClientUser,
-            &crate::organizations::resource_of(&organization),
-        )?;
+        let (organization, permit) = self
+            .organization_permit(actor, organization_id, Action::CreateClientUser)
+            .await?;
         let workspace_id = permit.workspace_id();
         let records = read(file)?;
         let mut tx = self.db.begin().await?;

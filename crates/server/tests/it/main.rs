@@ -4,6 +4,7 @@
 
 mod agents;
 mod auth;
+mod client_users;
 mod dashboard_auth;
 mod health;
 mod images;
@@ -16,3 +17,4 @@ mod request_id;
 mod seed;
 mod setup;
 mod shutdown;
+mod teams;
