@@ -551,6 +551,33 @@ on_both_backends! {
         assert_eq!(read["permissions"], json!(["home"]), "re-adding the section to the plan grants it to nobody");
     }
 
+    async fn two_org_admins_demoting_each_other_at_once_leave_one_org_admin(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let organization = app.organization(&workspace, "Bright").await;
+        for round in 0..5 {
+            let ann = app.client_user(&workspace, organization, &format!("ann{round}"), &[Permission::OrgAdmin, Permission::Home]).await;
+            let ben = app.client_user(&workspace, organization, &format!("ben{round}"), &[Permission::OrgAdmin, Permission::Home]).await;
+            let (as_ann, as_ben) = (app.sign_in_client(&ann).await, app.sign_in_client(&ben).await);
+            let demote = |caller: &Credentials, target: &ClientAccount| {
+                app.request(caller, Method::PATCH, &format!("/api/v1/client-users/{}", target.id))
+                    .json(&json!({ "permissions": ["home"] }))
+                    .send()
+            };
+            let (first, second) = tokio::join!(demote(&as_ann, &ben), demote(&as_ben, &ann));
+            let mut statuses = [first.unwrap().status().as_u16(), second.unwrap().status().as_u16()];
+            statuses.sort_unstable();
+            assert!(matches!(statuses, [200, 403] | [200, 409]), "round {round}: {statuses:?}");
+            let (_, page) = send(app.request(&owner, Method::GET, &format!("{}?permission=org_admin", users_path(organization)))).await;
+            assert_eq!(page["users"].as_array().unwrap().len(), 1, "round {round}: {page}");
+            // The agency demotes the survivor so the next round starts from two admins again.
+            let survivor = user_path(&page["users"][0]);
+            let (status, _) = send(app.request(&owner, Method::PATCH, &survivor).json(&json!({ "permissions": ["home"] }))).await;
+            assert_eq!(status, 200);
+        }
+    }
+
     async fn a_csv_import_adds_invited_users_with_their_teams_or_nothing_at_all(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let workspace = app.workspace("acme").await;

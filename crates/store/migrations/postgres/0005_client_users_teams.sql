@@ -13,8 +13,8 @@ ALTER TABLE client_users ADD COLUMN last_sign_in_at bigint;
 ALTER TABLE client_users ADD COLUMN updated_at bigint NOT NULL DEFAULT 0;
 UPDATE client_users SET updated_at = created_at;
 DROP INDEX client_users_organization_id_idx;
-CREATE INDEX client_users_organization_id_name_key_idx ON client_users (organization_id, name_key, id);
-CREATE INDEX client_users_workspace_id_name_key_idx ON client_users (workspace_id, name_key);
+-- An organization's users by name: the list's filter and order in one index.
+CREATE INDEX client_users_organization_idx ON client_users (workspace_id, organization_id, name_key, id);
 
 -- The chosen agents of users whose access is `selected`; an agent that leaves the
 -- organization leaves every such list.
