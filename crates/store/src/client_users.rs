@@ -533,48 +533,47 @@ pub async fn agent_grants(
     organization_id: Option<OrganizationId>,
     users: Option<&[ClientUserId]>,
 ) -> Result<Vec<AgentGrantRow>, StoreError> {
-    let mut statement = Query::select()
-        .columns([
-            (ClientUserAgents::Table, ClientUserAgents::ClientUserId),
-            (ClientUserAgents::Table, ClientUserAgents::AgentId),
-        ])
-        .from(ClientUserAgents::Table)
-        .inner_join(
-            ClientUsers::Table,
-            Expr::col((ClientUsers::Table, ClientUsers::Id))
-                .equals((ClientUserAgents::Table, ClientUserAgents::ClientUserId)),
-        )
+    let (grant_user, grant_agent) = (
+        (ClientUserAgents::Table, ClientUserAgents::ClientUserId),
+        (ClientUserAgents::Table, ClientUserAgents::AgentId),
+    );
+    // The tenant and the agent's organization are checked per grant in a correlated
+    // subquery, so both databases start from the few grants asked for rather than from
+    // every user of the workspace.
+    let still_held = Query::select()
+        .expr(Expr::val(1))
+        .from(ClientUsers::Table)
         .inner_join(
             Agents::Table,
-            Cond::all()
-                .add(
-                    Expr::col((Agents::Table, Agents::Id))
-                        .equals((ClientUserAgents::Table, ClientUserAgents::AgentId)),
-                )
-                .add(
-                    Expr::col((Agents::Table, Agents::OrganizationId))
-                        .equals((ClientUsers::Table, ClientUsers::OrganizationId)),
-                ),
+            Expr::col((Agents::Table, Agents::OrganizationId))
+                .equals((ClientUsers::Table, ClientUsers::OrganizationId)),
         )
+        .and_where(Expr::col((ClientUsers::Table, ClientUsers::Id)).equals(grant_user))
+        .and_where(Expr::col((Agents::Table, Agents::Id)).equals(grant_agent))
         .and_where(
             Expr::col((ClientUsers::Table, ClientUsers::WorkspaceId)).eq(workspace_id.as_uuid()),
         )
-        .order_by(
-            (ClientUserAgents::Table, ClientUserAgents::AgentId),
-            Order::Asc,
-        )
+        .to_owned();
+    let mut statement = Query::select()
+        .columns([grant_user, grant_agent])
+        .from(ClientUserAgents::Table)
+        .and_where(Expr::exists(still_held))
+        .order_by(grant_agent, Order::Asc)
         .to_owned();
     if let Some(organization_id) = organization_id {
         statement.and_where(
-            Expr::col((ClientUsers::Table, ClientUsers::OrganizationId))
-                .eq(organization_id.as_uuid()),
+            Expr::col(grant_user).in_subquery(
+                Query::select()
+                    .column(ClientUsers::Id)
+                    .from(ClientUsers::Table)
+                    .and_where(Expr::col(ClientUsers::WorkspaceId).eq(workspace_id.as_uuid()))
+                    .and_where(Expr::col(ClientUsers::OrganizationId).eq(organization_id.as_uuid()))
+                    .to_owned(),
+            ),
         );
     }
     if let Some(users) = users {
-        statement.and_where(
-            Expr::col((ClientUserAgents::Table, ClientUserAgents::ClientUserId))
-                .is_in(users.iter().map(|u| u.as_uuid())),
-        );
+        statement.and_where(Expr::col(grant_user).is_in(users.iter().map(|u| u.as_uuid())));
     }
     db.fetch_all(&statement).await
 }
