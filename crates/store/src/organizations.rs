@@ -375,7 +375,8 @@ fn scoped(workspace_id: WorkspaceId) -> SelectStatement {
         ])
         .expr_as(
             Expr::cust(
-                "(SELECT count(*) FROM client_users u WHERE u.organization_id = organizations.id)",
+                "(SELECT count(*) FROM client_users u \
+                 WHERE u.workspace_id = organizations.workspace_id AND u.organization_id = organizations.id)",
             ),
             Alias::new("user_count"),
         )
