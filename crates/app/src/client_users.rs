@@ -194,7 +194,8 @@ impl App {
             plan,
         )
         .unwrap_or_else(Permissions::new_user_default);
-        let access = access_of(&mut check, input.agent_access.as_deref(), &input.agent_ids);
+        let access = access_of(&mut check, input.agent_access.as_deref(), &input.agent_ids)
+            .or(input.agent_ids.as_ref().map(|_| AgentAccess::Selected));
         check.finish()?;
         let (Some(name), Some(email)) = (name, email) else {
             return Err(AppError::invalid("name", "is invalid"));
@@ -428,7 +429,9 @@ impl App {
             status: Some(status),
             ..ClientUserChange::default()
         };
-        client_users::update(&mut tx, workspace_id, id, &change, Timestamp::now()).await?;
+        if !client_users::update(&mut tx, workspace_id, id, &change, Timestamp::now()).await? {
+            return Err(AppError::NotFound);
+        }
         let ended = sessions::delete_for_client_user(&mut tx, workspace_id, id).await?;
         ensure_an_org_admin_remains(&mut tx, actor, &current).await?;
         let mut changes = Changes::new().field("status", current.status, status);

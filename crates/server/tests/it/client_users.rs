@@ -296,8 +296,9 @@ on_both_backends! {
         assert_eq!(ana["agent_access"], "selected");
         assert_eq!(ana["agent_ids"], json!([front]));
         let bo = create_user(&app, &owner, organization, json!({
-            "name": "Bo", "email": "bo@client.test", "agent_access": "selected", "agent_ids": [night],
+            "name": "Bo", "email": "bo@client.test", "agent_ids": [night],
         })).await;
+        assert_eq!(bo["agent_access"], "selected", "naming agents chooses them");
         assert_eq!(bo["agent_ids"], json!([night]));
 
         for stranger in [pooled, theirs] {
