@@ -178,6 +178,7 @@ impl App {
             account: login.account,
             created_at: now,
             expires_at,
+            impersonator: None,
         };
         sessions::insert(&mut tx, &session).await?;
         if let SessionAccount::ClientUser(id) = login.account {
@@ -370,7 +371,7 @@ fn actor_of(session: &SessionRow) -> Option<Actor> {
         workspace_id,
         label: name.clone(),
         principal,
-        impersonated_by: None,
+        impersonated_by: session.impersonator_id.map(MemberId::from),
     })
 }
 

@@ -13,9 +13,11 @@ pub mod images;
 pub mod members;
 pub mod organizations;
 pub mod passwords;
+pub mod secrets;
 pub mod seed;
 pub mod setup;
 pub mod teams;
+pub mod templates;
 pub mod tokens;
 pub mod user_import;
 

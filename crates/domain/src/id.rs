@@ -82,6 +82,14 @@ typed_id!(
     /// Identifies an activity entry.
     ActivityId
 );
+typed_id!(
+    /// Identifies an email in the outbox.
+    OutboxId
+);
+typed_id!(
+    /// Identifies a single-use account link: an invitation, a password reset or a preview.
+    AccountTokenId
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod agent;
+pub mod brand;
 pub mod client_user;
 pub mod email;
 pub mod id;
@@ -20,14 +21,15 @@ pub mod workspace;
 
 pub use actor::{Actor, Principal};
 pub use agent::{AgentDescription, AgentKind, AgentName, ExternalRef};
+pub use brand::{BaseUrl, EmailKind, HexColor, Hostname, ProductName, TlsMode};
 pub use client_user::{
     AgentAccess, ClientUserName, ClientUserStatus, PermissionPreset, TeamDescription, TeamName,
     TeamRole,
 };
 pub use email::Email;
 pub use id::{
-    ActivityId, AgentId, ApiKeyId, ClientUserId, MemberId, OrganizationId, SessionId, TeamId,
-    WorkspaceId,
+    AccountTokenId, ActivityId, AgentId, ApiKeyId, ClientUserId, MemberId, OrganizationId,
+    OutboxId, SessionId, TeamId, WorkspaceId,
 };
 pub use image::{ImageFacts, ImageFormat, inspect_image};
 pub use organization::{

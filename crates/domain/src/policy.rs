@@ -72,6 +72,14 @@ pub enum Action {
     ReadTeam,
     /// Create, rename, describe or delete a team, or change its members.
     ManageTeams,
+    /// Read the workspace's brand and dashboard domains.
+    ReadBrand,
+    /// Change the brand, dashboard domains, email sender, SMTP settings and email templates.
+    ManageWorkspaceSettings,
+    /// Read the emails the workspace has queued and sent, with their bodies.
+    ReadOutbox,
+    /// Open the client dashboard as one of its users ("Log in as").
+    PreviewClientUser,
 }
 
 /// What an action is taken on, with the tenant it belongs to.
@@ -232,6 +240,12 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
             Err(Denied::Forbidden("an API key has no session to end"))
         }
         SignOut => Ok(()),
+        ReadBrand if role.is_some() => Ok(()),
+        ReadBrand => Err(Denied::Forbidden("only agency accounts see the brand settings")),
+        PreviewClientUser if !is_member_session || actor.impersonated_by.is_some() => Err(
+            Denied::Forbidden("only a signed-in agency member can open a preview"),
+        ),
+        PreviewClientUser => Ok(()),
         ListMembers if role.is_some() => Ok(()),
         ListMembers => Err(Denied::Forbidden(
             "only agency accounts see the workspace's members",
@@ -254,7 +268,9 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
         | ChangeMemberRole { .. }
         | RemoveMember
         | ListApiKeys
-        | ReadActivityLog => Ok(()),
+        | ReadActivityLog
+        | ManageWorkspaceSettings
+        | ReadOutbox => Ok(()),
         CreateApiKey { .. } | RevokeApiKey if !is_member_session => Err(Denied::Forbidden(
             "API keys are managed by people, not by other keys",
         )),
@@ -408,7 +424,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 39] = [
+    const ALL_ACTIONS: [Action; 43] = [
         ReadOwnAccount,
         SignOut,
         ListMembers,
@@ -462,6 +478,10 @@ mod tests {
         ListTeams,
         ReadTeam,
         ManageTeams,
+        ReadBrand,
+        ManageWorkspaceSettings,
+        ReadOutbox,
+        PreviewClientUser,
     ];
 
     /// The expected answer for every action and actor kind, on a member (role `member`) of the
@@ -478,7 +498,7 @@ mod tests {
             ("client user", client_user(ws)),
         ];
         #[rustfmt::skip]
-        let table: [(Action, &str); 39] = [
+        let table: [(Action, &str); 43] = [
             //                                           owner admin member akey mkey client
             (ReadOwnAccount,                             "A A A A A A"),
             (SignOut,                                    "A A A F F A"),
@@ -519,6 +539,10 @@ mod tests {
             (ListTeams,                                  "A A A A A A"),
             (ReadTeam,                                   "A A A A A A"),
             (ManageTeams,                                "A A A A A A"),
+            (ReadBrand,                                  "A A A A A F"),
+            (ManageWorkspaceSettings,                    "A A F A F F"),
+            (ReadOutbox,                                 "A A F A F F"),
+            (PreviewClientUser,                          "A A A F F F"),
         ];
         assert_eq!(table.len(), ALL_ACTIONS.len());
         for (action, expected) in table {

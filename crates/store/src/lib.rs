@@ -4,16 +4,20 @@
 //! through one `FromRow` struct per row type. Each aggregate has its own module, and every
 //! function on tenant data takes the tenant's id.
 
+pub mod account_tokens;
 pub mod activity;
 pub mod agents;
 pub mod api_keys;
+pub mod brands;
 pub mod client_users;
 mod db;
+pub mod email;
 mod error;
 pub mod images;
 mod like;
 pub mod members;
 pub mod organizations;
+pub mod outbox;
 pub mod sessions;
 pub mod teams;
 pub mod throttle;

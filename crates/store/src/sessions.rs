@@ -21,6 +21,7 @@ enum Sessions {
     CreatedAt,
     LastSeenAt,
     ExpiresAt,
+    ImpersonatorId,
 }
 
 /// Whose session it is.
@@ -52,6 +53,8 @@ pub struct SessionRow {
     pub client_user_status: Option<String>,
     /// The sections the client user's organization has (its plan).
     pub organization_sections: Option<i64>,
+    /// The member previewing the dashboard as the client user, in a preview session.
+    pub impersonator_id: Option<Uuid>,
 }
 
 /// A session about to be stored; only the token's hash is kept.
@@ -63,6 +66,8 @@ pub struct NewSession<'a> {
     pub account: SessionAccount,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Set for a preview: the member acting as the client user.
+    pub impersonator: Option<MemberId>,
 }
 
 pub async fn insert(tx: &mut Tx, new: &NewSession<'_>) -> Result<(), StoreError> {
@@ -81,6 +86,7 @@ pub async fn insert(tx: &mut Tx, new: &NewSession<'_>) -> Result<(), StoreError>
             Sessions::CreatedAt,
             Sessions::LastSeenAt,
             Sessions::ExpiresAt,
+            Sessions::ImpersonatorId,
         ])
         .values_panic([
             new.id.as_uuid().into(),
@@ -91,6 +97,7 @@ pub async fn insert(tx: &mut Tx, new: &NewSession<'_>) -> Result<(), StoreError>
             new.created_at.unix_micros().into(),
             new.created_at.unix_micros().into(),
             new.expires_at.unix_micros().into(),
+            new.impersonator.map(|id| id.as_uuid()).into(),
         ])
         .to_owned();
     tx.execute(&statement).await?;
@@ -108,6 +115,7 @@ pub async fn find_by_token_hash(
         .column((Sessions::Table, Sessions::LastSeenAt))
         .column((Sessions::Table, Sessions::ExpiresAt))
         .column((Sessions::Table, Sessions::MemberId))
+        .column((Sessions::Table, Sessions::ImpersonatorId))
         .expr_as(
             Expr::col((Members::Table, Members::Role)),
             Alias::new("member_role"),

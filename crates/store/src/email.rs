@@ -1,0 +1,242 @@
+//! The email_settings and email_templates tables: how a workspace sends its email, and its own
+//! wording of each email.
+
+use crate::db::{Db, Tx};
+use crate::error::StoreError;
+use clientele_domain::{Timestamp, WorkspaceId};
+use sea_query::{Expr, ExprTrait, Iden, OnConflict, Order, Query};
+use uuid::Uuid;
+
+#[derive(Iden)]
+pub(crate) enum EmailSettings {
+    Table,
+    WorkspaceId,
+    SenderName,
+    SenderAddress,
+    ReplyTo,
+    SmtpHost,
+    SmtpPort,
+    SmtpUsername,
+    SmtpPassword,
+    SmtpTls,
+    UpdatedAt,
+}
+
+#[derive(Iden)]
+enum EmailTemplates {
+    Table,
+    WorkspaceId,
+    Kind,
+    Language,
+    Subject,
+    Html,
+    Text,
+    UpdatedAt,
+}
+
+/// A workspace's sender and SMTP settings; the password is sealed.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct EmailSettingsRow {
+    #[sqlx(try_from = "Uuid")]
+    pub workspace_id: WorkspaceId,
+    pub sender_name: String,
+    pub sender_address: String,
+    pub reply_to: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<i64>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<Vec<u8>>,
+    pub smtp_tls: String,
+    #[sqlx(try_from = "i64")]
+    pub updated_at: Timestamp,
+}
+
+/// A workspace's own wording of one email in one language.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct TemplateRow {
+    pub kind: String,
+    pub language: String,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    #[sqlx(try_from = "i64")]
+    pub updated_at: Timestamp,
+}
+
+fn select_settings(workspace_id: WorkspaceId) -> sea_query::SelectStatement {
+    Query::select()
+        .columns([
+            EmailSettings::WorkspaceId,
+            EmailSettings::SenderName,
+            EmailSettings::SenderAddress,
+            EmailSettings::ReplyTo,
+            EmailSettings::SmtpHost,
+            EmailSettings::SmtpPort,
+            EmailSettings::SmtpUsername,
+            EmailSettings::SmtpPassword,
+            EmailSettings::SmtpTls,
+            EmailSettings::UpdatedAt,
+        ])
+        .from(EmailSettings::Table)
+        .and_where(Expr::col(EmailSettings::WorkspaceId).eq(workspace_id.as_uuid()))
+        .to_owned()
+}
+
+pub async fn find_settings(
+    db: &Db,
+    workspace_id: WorkspaceId,
+) -> Result<Option<EmailSettingsRow>, StoreError> {
+    db.fetch_optional(&select_settings(workspace_id)).await
+}
+
+pub async fn find_settings_in(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+) -> Result<Option<EmailSettingsRow>, StoreError> {
+    tx.fetch_optional(&select_settings(workspace_id)).await
+}
+
+/// Stores the workspace's email settings, replacing the previous ones.
+pub async fn put_settings(tx: &mut Tx, row: &EmailSettingsRow) -> Result<(), StoreError> {
+    let statement = Query::insert()
+        .into_table(EmailSettings::Table)
+        .columns([
+            EmailSettings::WorkspaceId,
+            EmailSettings::SenderName,
+            EmailSettings::SenderAddress,
+            EmailSettings::ReplyTo,
+            EmailSettings::SmtpHost,
+            EmailSettings::SmtpPort,
+            EmailSettings::SmtpUsername,
+            EmailSettings::SmtpPassword,
+            EmailSettings::SmtpTls,
+            EmailSettings::UpdatedAt,
+        ])
+        .values_panic([
+            row.workspace_id.as_uuid().into(),
+            row.sender_name.clone().into(),
+            row.sender_address.clone().into(),
+            row.reply_to.clone().into(),
+            row.smtp_host.clone().into(),
+            row.smtp_port.into(),
+            row.smtp_username.clone().into(),
+            row.smtp_password.clone().into(),
+            row.smtp_tls.clone().into(),
+            row.updated_at.unix_micros().into(),
+        ])
+        .on_conflict(
+            OnConflict::column(EmailSettings::WorkspaceId)
+                .update_columns([
+                    EmailSettings::SenderName,
+                    EmailSettings::SenderAddress,
+                    EmailSettings::ReplyTo,
+                    EmailSettings::SmtpHost,
+                    EmailSettings::SmtpPort,
+                    EmailSettings::SmtpUsername,
+                    EmailSettings::SmtpPassword,
+                    EmailSettings::SmtpTls,
+                    EmailSettings::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .to_owned();
+    tx.execute(&statement).await?;
+    Ok(())
+}
+
+fn select_templates(workspace_id: WorkspaceId) -> sea_query::SelectStatement {
+    Query::select()
+        .columns([
+            EmailTemplates::Kind,
+            EmailTemplates::Language,
+            EmailTemplates::Subject,
+            EmailTemplates::Html,
+            EmailTemplates::Text,
+            EmailTemplates::UpdatedAt,
+        ])
+        .from(EmailTemplates::Table)
+        .and_where(Expr::col(EmailTemplates::WorkspaceId).eq(workspace_id.as_uuid()))
+        .order_by(EmailTemplates::Kind, Order::Asc)
+        .order_by(EmailTemplates::Language, Order::Asc)
+        .to_owned()
+}
+
+/// The workspace's overridden templates.
+pub async fn templates(db: &Db, workspace_id: WorkspaceId) -> Result<Vec<TemplateRow>, StoreError> {
+    db.fetch_all(&select_templates(workspace_id)).await
+}
+
+/// The workspace's own template for `kind` in `language`, read inside a transaction.
+pub async fn find_template_in(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    kind: &str,
+    language: &str,
+) -> Result<Option<TemplateRow>, StoreError> {
+    let statement = select_templates(workspace_id)
+        .and_where(Expr::col(EmailTemplates::Kind).eq(kind))
+        .and_where(Expr::col(EmailTemplates::Language).eq(language))
+        .to_owned();
+    tx.fetch_optional(&statement).await
+}
+
+/// Stores the workspace's template for its kind and language.
+pub async fn put_template(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    row: &TemplateRow,
+) -> Result<(), StoreError> {
+    let statement = Query::insert()
+        .into_table(EmailTemplates::Table)
+        .columns([
+            EmailTemplates::WorkspaceId,
+            EmailTemplates::Kind,
+            EmailTemplates::Language,
+            EmailTemplates::Subject,
+            EmailTemplates::Html,
+            EmailTemplates::Text,
+            EmailTemplates::UpdatedAt,
+        ])
+        .values_panic([
+            workspace_id.as_uuid().into(),
+            row.kind.clone().into(),
+            row.language.clone().into(),
+            row.subject.clone().into(),
+            row.html.clone().into(),
+            row.text.clone().into(),
+            row.updated_at.unix_micros().into(),
+        ])
+        .on_conflict(
+            OnConflict::columns([
+                EmailTemplates::WorkspaceId,
+                EmailTemplates::Kind,
+                EmailTemplates::Language,
+            ])
+            .update_columns([
+                EmailTemplates::Subject,
+                EmailTemplates::Html,
+                EmailTemplates::Text,
+                EmailTemplates::UpdatedAt,
+            ])
+            .to_owned(),
+        )
+        .to_owned();
+    tx.execute(&statement).await?;
+    Ok(())
+}
+
+/// Removes the workspace's template, so the built-in one applies again; false if it had none.
+pub async fn delete_template(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    kind: &str,
+    language: &str,
+) -> Result<bool, StoreError> {
+    let statement = Query::delete()
+        .from_table(EmailTemplates::Table)
+        .and_where(Expr::col(EmailTemplates::WorkspaceId).eq(workspace_id.as_uuid()))
+        .and_where(Expr::col(EmailTemplates::Kind).eq(kind))
+        .and_where(Expr::col(EmailTemplates::Language).eq(language))
+        .to_owned();
+    Ok(tx.execute(&statement).await? > 0)
+}
