@@ -13,7 +13,7 @@ use clientele_store::client_users::{self, ClientUserRow};
 use clientele_store::members::{self, MemberRow};
 use clientele_store::sessions::{self, NewSession, SessionAccount, SessionRow};
 use clientele_store::throttle::{self, ThrottleRow};
-use clientele_store::workspaces;
+use clientele_store::{Tx, workspaces};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -157,9 +157,7 @@ impl App {
             true => Some(self.passwords.hash(password.to_owned()).await?),
             false => None,
         };
-        let token = Token::generate("")?;
         let now = Timestamp::now();
-        let expires_at = later(now, ABSOLUTE_TIMEOUT);
         let mut tx = self.db.begin().await?;
         throttle::clear(&mut tx, &keys[0]).await?;
         match (login.account, &rehashed) {
@@ -171,16 +169,8 @@ impl App {
             }
             (_, None) => {}
         }
-        let session = NewSession {
-            id: SessionId::new(),
-            token_hash: &token.hash(),
-            workspace_id: login.workspace_id,
-            account: login.account,
-            created_at: now,
-            expires_at,
-            impersonator: None,
-        };
-        sessions::insert(&mut tx, &session).await?;
+        let (token, expires_at) =
+            start_session(&mut tx, login.workspace_id, login.account, None).await?;
         if let SessionAccount::ClientUser(id) = login.account {
             client_users::record_sign_in(&mut tx, login.workspace_id, id, now).await?;
         }
@@ -284,7 +274,10 @@ impl App {
         let mut tx = self.db.begin().await?;
         sessions::delete(&mut tx, permit.workspace_id(), session_id).await?;
         let author = Author::of(actor);
-        let action = format!("{}.signed_out", author.kind);
+        let action = match actor.impersonated_by {
+            Some(_) => "client_user.preview_ended".to_owned(),
+            None => format!("{}.signed_out", author.kind),
+        };
         let entry = Entry {
             organization_id: None,
             action: &action,
@@ -297,7 +290,7 @@ impl App {
         Ok(())
     }
 
-    async fn refuse_if_throttled(&self, keys: &[String; 2]) -> Result<(), AppError> {
+    pub(crate) async fn refuse_if_throttled(&self, keys: &[String; 2]) -> Result<(), AppError> {
         let mut tx = self.db.begin().await?;
         let now = Timestamp::now().unix_micros();
         let mut wait = 0;
@@ -315,15 +308,56 @@ impl App {
     }
 
     async fn count_failure(&self, keys: &[String; 2]) -> Result<(), AppError> {
+        self.count_attempt(keys, [ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE])
+            .await
+    }
+
+    /// Counts one attempt against each key, with its allowance before blocks begin.
+    pub(crate) async fn count_attempt(
+        &self,
+        keys: &[String; 2],
+        allowances: [i64; 2],
+    ) -> Result<(), AppError> {
         let now = Timestamp::now().unix_micros();
         let mut tx = self.db.begin().await?;
-        for (key, allowance) in keys.iter().zip([ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE]) {
+        for (key, allowance) in keys.iter().zip(allowances) {
             let row = throttle::get(&mut tx, key).await?;
             throttle::put(&mut tx, key, &after_failure(row, allowance, now)).await?;
         }
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A preview session ends this long after it starts.
+pub const PREVIEW_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+
+/// Opens a session for `account` inside the caller's transaction: a preview when
+/// `impersonator` is set (shorter-lived).
+pub(crate) async fn start_session(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    account: SessionAccount,
+    impersonator: Option<MemberId>,
+) -> Result<(Token, Timestamp), AppError> {
+    let token = Token::generate("")?;
+    let now = Timestamp::now();
+    let lifetime = match impersonator {
+        Some(_) => PREVIEW_TIMEOUT,
+        None => ABSOLUTE_TIMEOUT,
+    };
+    let expires_at = later(now, lifetime);
+    let session = NewSession {
+        id: SessionId::new(),
+        token_hash: &token.hash(),
+        workspace_id,
+        account,
+        created_at: now,
+        expires_at,
+        impersonator,
+    };
+    sessions::insert(tx, &session).await?;
+    Ok((token, expires_at))
 }
 
 /// The actor a session stands for, if its account may still act (a disabled client user may
@@ -357,7 +391,10 @@ fn actor_of(session: &SessionRow) -> Option<Actor> {
     ) else {
         return None;
     };
-    if status != "active" {
+    // A preview may show an invited user's dashboard before they accept; nobody acts as a
+    // disabled user.
+    let previewing = session.impersonator_id.is_some();
+    if status != "active" && !(previewing && status == "invited") {
         return None;
     }
     let principal = Principal::ClientUser {
@@ -402,7 +439,7 @@ fn after_failure(row: ThrottleRow, allowance: i64, now: i64) -> ThrottleRow {
 /// The account key (where the account signs in, and the email as typed, normalised loosely so
 /// unknown ones count too) and the client-address key. The account key is a hash: whatever a
 /// caller types is stored in bounded form, and unknown emails are not kept readable.
-fn throttle_keys(realm: &str, email: &str, context: &RequestContext) -> [String; 2] {
+pub(crate) fn throttle_keys(realm: &str, email: &str, context: &RequestContext) -> [String; 2] {
     let typed = format!(
         "{}\0{}",
         realm.trim().to_lowercase(),

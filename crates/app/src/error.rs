@@ -41,6 +41,12 @@ pub enum AppError {
     BadCredentials,
     #[error("too many failed attempts; try again in {retry_after_seconds} s")]
     Throttled { retry_after_seconds: u64 },
+    /// A single-use link that is unknown, used, replaced or expired; nothing was changed.
+    #[error("{0}")]
+    LinkUnusable(&'static str),
+    /// Another server (the SMTP server) refused or could not be reached; its answer.
+    #[error("{0}")]
+    Upstream(String),
     #[error("the database is unavailable")]
     Unavailable(#[source] StoreError),
     #[error("internal error")]

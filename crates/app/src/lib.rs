@@ -1,18 +1,27 @@
 //! Clientele's use cases. Each one authorizes through the policy, validates its input, and
 //! writes the change together with its activity entry in one transaction.
 
+mod account_links;
 pub mod access_report;
 pub mod activity;
 pub mod agents;
 pub mod api_keys;
 pub mod auth;
+pub mod brand;
 pub mod client_users;
+pub mod email_settings;
+pub mod email_templates;
+pub mod invitations;
+mod mail;
 mod cursor;
 mod error;
 pub mod images;
 pub mod members;
 pub mod organizations;
+pub mod outbox;
+pub mod password_resets;
 pub mod passwords;
+pub mod previews;
 pub mod secrets;
 pub mod seed;
 pub mod setup;
@@ -23,22 +32,42 @@ pub mod user_import;
 
 pub use error::{AppError, FieldError};
 
+use clientele_domain::BaseUrl;
 use clientele_store::Db;
+use outbox::OutboxSettings;
 use passwords::Passwords;
+use secrets::SecretKey;
+use std::sync::Arc;
+use tokio::sync::Notify;
 
-/// What every use case needs: the database and the password hasher.
+/// What the use cases are configured with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Seals SMTP passwords and queued email bodies; every node must share it.
+    pub secret_key: SecretKey,
+    /// Where this deployment is reached, for links when a workspace has set no URL of its own.
+    pub public_url: BaseUrl,
+    pub outbox: OutboxSettings,
+}
+
+/// What every use case needs: the database, the password hasher and the configuration.
 #[derive(Clone, Debug)]
 pub struct App {
     pub db: Db,
     pub passwords: Passwords,
+    pub config: Arc<Config>,
+    /// Wakes this node's outbox worker when an email is enqueued.
+    outbox_wake: Arc<Notify>,
 }
 
 impl App {
     /// Prepares the use cases over `db` (computes the hash that unknown sign-ins verify against).
-    pub async fn new(db: Db) -> Result<Self, AppError> {
+    pub async fn new(db: Db, config: Config) -> Result<Self, AppError> {
         Ok(Self {
             db,
             passwords: Passwords::new().await?,
+            config: Arc::new(config),
+            outbox_wake: Arc::new(Notify::new()),
         })
     }
 }

@@ -2,6 +2,8 @@
 //! flags. Clap merges flags over variables; this module lays the result over the file and the
 //! defaults.
 
+use clientele_app::secrets::SecretKey;
+use clientele_domain::BaseUrl;
 use clientele_store::{DatabaseUrl, PoolSettings, StoreError};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -11,6 +13,7 @@ use thiserror::Error;
 pub const DEFAULT_PORT: u16 = 8080;
 pub const DEFAULT_DATA_DIR: &str = "clientele-data";
 pub const SQLITE_FILE: &str = "clientele.db";
+pub const SECRET_KEY_FILE: &str = "secret.key";
 
 /// Values given as flags or environment variables; `None` where neither was given.
 #[derive(Debug, Default)]
@@ -21,6 +24,8 @@ pub struct Overrides {
     pub log: Option<String>,
     pub log_format: Option<String>,
     pub max_connections: Option<u32>,
+    pub public_url: Option<String>,
+    pub secret_key: Option<String>,
 }
 
 /// The settings file; every key is optional and unknown keys are refused.
@@ -33,6 +38,8 @@ pub struct FileSettings {
     pub log: Option<String>,
     pub log_format: Option<String>,
     pub max_connections: Option<u32>,
+    pub public_url: Option<String>,
+    pub secret_key: Option<String>,
 }
 
 /// How log lines are written.
@@ -57,6 +64,27 @@ pub struct Settings {
     pub database_url: DatabaseUrl,
     pub pool: PoolSettings,
     pub log: LogSettings,
+    /// Where users reach this deployment; `None` means the address it listens on.
+    pub public_url: Option<BaseUrl>,
+    /// Where the secret key comes from.
+    pub secret_key: SecretKeySource,
+}
+
+/// The key that seals stored secrets: given (every node of a cluster must share it), or a file
+/// in the data directory created on first start.
+#[derive(Clone)]
+pub enum SecretKeySource {
+    Given(String),
+    File(PathBuf),
+}
+
+impl std::fmt::Debug for SecretKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Given(_) => f.write_str("Given(***)"),
+            Self::File(path) => write!(f, "File({})", path.display()),
+        }
+    }
 }
 
 #[derive(Debug, Error)]
@@ -77,6 +105,10 @@ pub enum ConfigError {
     LogFormat(String),
     #[error("max_connections must be at least 1")]
     MaxConnections,
+    #[error("public_url `{0}` is not usable: give the scheme and host, e.g. https://clients.example.com")]
+    PublicUrl(String),
+    #[error(transparent)]
+    SecretKey(#[from] clientele_app::secrets::SecretKeyError),
     #[error("cannot create the data directory {path}")]
     DataDir {
         path: String,
@@ -129,23 +161,45 @@ impl Settings {
         if tracing_subscriber::EnvFilter::try_new(&filter).is_err() {
             return Err(ConfigError::LogFilter { filter });
         }
+        let public_url = match overrides.public_url.clone().or(file.public_url) {
+            Some(raw) => Some(BaseUrl::parse(&raw).map_err(|_| ConfigError::PublicUrl(raw))?),
+            None => None,
+        };
+        let secret_key = match overrides.secret_key.clone().or(file.secret_key) {
+            Some(key) => SecretKeySource::Given(key),
+            None => SecretKeySource::File(data_dir.join(SECRET_KEY_FILE)),
+        };
         Ok(Self {
             listen,
             data_dir,
             database_url,
             pool,
             log: LogSettings { filter, format },
+            public_url,
+            secret_key,
         })
     }
 }
 
 impl Settings {
-    /// Creates the data directory, readable by this user only, when the database lives in it.
+    /// Whether the database is a SQLite file inside the data directory.
+    pub fn database_in_data_dir(&self) -> bool {
+        matches!(&self.database_url, DatabaseUrl::Sqlite(path) if path.starts_with(&self.data_dir))
+    }
+
+    /// The secret key, read or (in the data directory) created.
+    pub fn secret_key(&self) -> Result<SecretKey, ConfigError> {
+        Ok(match &self.secret_key {
+            SecretKeySource::Given(text) => SecretKey::from_base64(text)?,
+            SecretKeySource::File(path) => {
+                self.ensure_data_dir()?;
+                SecretKey::load_or_create(path)?
+            }
+        })
+    }
+
+    /// Creates the data directory, readable by this user only.
     pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
-        let uses_data_dir = matches!(&self.database_url, DatabaseUrl::Sqlite(path) if path.starts_with(&self.data_dir));
-        if !uses_data_dir {
-            return Ok(());
-        }
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]

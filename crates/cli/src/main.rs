@@ -6,7 +6,9 @@ mod logging;
 use clap::{Parser, Subcommand};
 use clientele_app::setup::NewWorkspaceInput;
 use clientele_app::tokens::Token;
+use clientele_app::outbox::OutboxSettings;
 use clientele_app::{App, RequestContext};
+use clientele_domain::BaseUrl;
 use clientele_server::AppState;
 use clientele_store::{Db, StoreError};
 use config::{ConfigError, Overrides, Settings};
@@ -117,6 +119,13 @@ struct CommonArgs {
     /// PostgreSQL connections, or SQLite reader connections, per process (default 10).
     #[arg(long, env = "CLIENTELE_MAX_CONNECTIONS", value_name = "N")]
     max_connections: Option<u32>,
+    /// Where users reach this deployment, for links in emails (default: the listen address).
+    #[arg(long, env = "CLIENTELE_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+    /// 32 bytes in base64 that seal stored secrets; every node of a cluster needs the same.
+    /// Default: a key file created in the data directory on first start.
+    #[arg(long, env = "CLIENTELE_SECRET_KEY", value_name = "KEY", hide_env_values = true)]
+    secret_key: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -220,7 +229,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 async fn seed(settings: Settings, args: SeedArgs) -> Result<(), CliError> {
     let db = connect(&settings).await?;
     db.migrate().await?;
-    let app = App::new(db.clone()).await.map_err(CliError::App)?;
+    let app = app(&settings, db.clone(), None).await?;
     let plan = clientele_app::seed::SeedPlan {
         workspace_slug: args.workspace,
         organizations: args.orgs,
@@ -252,7 +261,7 @@ async fn init(settings: Settings, args: InitArgs) -> Result<(), CliError> {
     let password = owner_password()?;
     let db = connect(&settings).await?;
     db.migrate().await?;
-    let app = App::new(db.clone()).await.map_err(CliError::App)?;
+    let app = app(&settings, db.clone(), None).await?;
     let input = NewWorkspaceInput {
         workspace_name: args.workspace,
         workspace_slug: args.workspace_slug,
@@ -329,12 +338,32 @@ fn overrides(listen: Option<SocketAddr>, common: &CommonArgs) -> Overrides {
         log: given(&common.log),
         log_format: given(&common.log_format),
         max_connections: common.max_connections,
+        public_url: given(&common.public_url),
+        secret_key: given(&common.secret_key),
     }
+}
+
+/// The use cases over `db`, configured from the settings; `listening` is the address served,
+/// for links when no public URL is set.
+async fn app(settings: &Settings, db: Db, listening: Option<SocketAddr>) -> Result<App, CliError> {
+    let public_url = match &settings.public_url {
+        Some(url) => url.clone(),
+        None => BaseUrl::parse(&base_url(listening.unwrap_or(settings.listen)))
+            .map_err(|_| ConfigError::PublicUrl(settings.listen.to_string()))?,
+    };
+    let config = clientele_app::Config {
+        secret_key: settings.secret_key()?,
+        public_url,
+        outbox: OutboxSettings::default(),
+    };
+    App::new(db, config).await.map_err(CliError::App)
 }
 
 /// Opens the database, creating the data directory first when the database lives in it.
 async fn connect(settings: &Settings) -> Result<Db, CliError> {
-    settings.ensure_data_dir()?;
+    if settings.database_in_data_dir() {
+        settings.ensure_data_dir()?;
+    }
     Db::connect(&settings.database_url, &settings.pool)
         .await
         .map_err(|source| CliError::Connect {
@@ -347,8 +376,6 @@ async fn serve(settings: Settings) -> Result<(), CliError> {
     let shutdown = shutdown_signal().map_err(CliError::Serve)?;
     let db = connect(&settings).await?;
     db.migrate().await?;
-    let app = App::new(db.clone()).await.map_err(CliError::App)?;
-    let set_up = app.is_set_up().await.map_err(CliError::App)?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|source| CliError::Listen {
@@ -356,6 +383,8 @@ async fn serve(settings: Settings) -> Result<(), CliError> {
             source,
         })?;
     let address = listener.local_addr().map_err(CliError::Serve)?;
+    let app = app(&settings, db.clone(), Some(address)).await?;
+    let set_up = app.is_set_up().await.map_err(CliError::App)?;
     print_welcome(address, &settings);
     let setup_token = match set_up {
         true => None,
@@ -367,27 +396,37 @@ async fn serve(settings: Settings) -> Result<(), CliError> {
         ),
     };
     print_sign_in_help(address, setup_token.as_deref());
-    let app = clientele_server::app(AppState {
+    let (stop_outbox, outbox_stopped) = tokio::sync::oneshot::channel::<()>();
+    let outbox = tokio::spawn(app.clone().run_outbox(async move {
+        let _ = outbox_stopped.await;
+    }));
+    let router = clientele_server::app(AppState {
         app,
         setup_token: setup_token.map(Into::into),
     });
-    clientele_server::serve(listener, app, db, shutdown, SHUTDOWN_GRACE)
-        .await
-        .map_err(CliError::Serve)
+    let served = clientele_server::serve(listener, router, db, shutdown, SHUTDOWN_GRACE).await;
+    let _ = stop_outbox.send(());
+    let _ = outbox.await;
+    served.map_err(CliError::Serve)
 }
 
-fn print_welcome(address: SocketAddr, settings: &Settings) {
+/// The URL of a listen address, as a browser on this machine would reach it.
+fn base_url(address: SocketAddr) -> String {
     let host = if address.ip().is_unspecified() {
         "127.0.0.1".to_owned()
     } else {
         address.ip().to_string()
     };
-    let base = match address {
+    match address {
         SocketAddr::V6(_) if !address.ip().is_unspecified() => {
             format!("http://[{host}]:{}", address.port())
         }
         _ => format!("http://{host}:{}", address.port()),
-    };
+    }
+}
+
+fn print_welcome(address: SocketAddr, settings: &Settings) {
+    let base = base_url(address);
     println!("Clientele is running at {base}/");
     println!("  API reference:  {base}/api/docs");
     println!("  OpenAPI:        {base}/api/v1/openapi.json");

@@ -279,12 +279,20 @@ impl From<AppError> for Problem {
                     "too_many_attempts",
                     "Too many attempts",
                 )
-                .with_detail(
-                    "Too many failed sign-ins. Wait before trying again; see Retry-After.",
-                );
+                .with_detail("Too many attempts. Wait before trying again; see Retry-After.");
                 problem.retry_after = Some(retry_after_seconds);
                 problem
             }
+            AppError::LinkUnusable(reason) => {
+                Self::new(StatusCode::GONE, "link_unusable", "This link cannot be used")
+                    .with_detail(reason)
+            }
+            AppError::Upstream(answer) => Self::new(
+                StatusCode::BAD_GATEWAY,
+                "smtp_failed",
+                "The mail server did not accept the message",
+            )
+            .with_detail(answer),
             AppError::Unavailable(error) => {
                 tracing::warn!(error = %error_chain(&error), "database unavailable");
                 Self::database_unavailable()

@@ -1,7 +1,10 @@
 //! The real application, served on a random local port for one test.
 
 use crate::db::TestDb;
-use clientele_app::App;
+use clientele_app::outbox::OutboxSettings;
+use clientele_app::secrets::SecretKey;
+use clientele_app::{App, Config};
+use clientele_domain::BaseUrl;
 use clientele_server::AppState;
 use clientele_store::{Backend, Db};
 use std::net::SocketAddr;
@@ -21,6 +24,23 @@ pub struct TestApp {
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
+    outbox: JoinHandle<()>,
+}
+
+/// The configuration `clientele serve` would have, with a fresh key and an outbox that
+/// retries within a test's patience.
+fn config(address: SocketAddr) -> Config {
+    Config {
+        secret_key: SecretKey::generate().expect("a secret key"),
+        public_url: BaseUrl::parse(&format!("http://{address}")).expect("the server's URL"),
+        outbox: OutboxSettings {
+            poll_interval: Duration::from_millis(100),
+            retry_base: Duration::from_millis(200),
+            retry_cap: Duration::from_secs(1),
+            max_attempts: 10,
+            smtp_timeout: Duration::from_secs(3),
+        },
+    }
 }
 
 impl TestApp {
@@ -39,7 +59,10 @@ impl TestApp {
             .expect("bind a local port");
         let address = listener.local_addr().expect("the bound address");
         // The extra routes answer first; everything else reaches the full application.
-        let app = App::new(db.clone()).await.expect("the use cases start");
+        let app = App::new(db.clone(), config(address))
+            .await
+            .expect("the use cases start");
+        let outbox = tokio::spawn(app.clone().run_outbox(std::future::pending()));
         let setup_token = clientele_app::tokens::Token::generate("")
             .expect("a token")
             .reveal()
@@ -72,6 +95,7 @@ impl TestApp {
             client,
             shutdown: Some(shutdown),
             server: Some(server),
+            outbox,
         }
     }
 
@@ -112,6 +136,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.begin_shutdown();
+        self.outbox.abort();
         if let Some(server) = self.server.take() {
             server.abort();
         }

@@ -11,12 +11,14 @@ mod accounts;
 mod app;
 mod catalog;
 mod db;
+mod smtp;
 
 pub use accounts::{Account, ClientAccount, Credentials, PASSWORD, Workspace};
 pub use app::TestApp;
 pub use catalog::png;
 pub use clientele_store::Backend;
 pub use db::TestDb;
+pub use smtp::{ReceivedMail, SmtpSink};
 
 /// Declares each `async fn name(backend: Backend)` once and runs it as two tests,
 /// `name::sqlite` and `name::postgres`.

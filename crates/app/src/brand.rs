@@ -1,0 +1,270 @@
+//! The workspace's whitelabel brand and its client-dashboard domains. Clients see this brand,
+//! never ours: without one, the workspace's own name stands in.
+
+use crate::activity::{self, Changes, Entry};
+use crate::error::{AppError, Validation};
+use crate::{App, RequestContext, images};
+use clientele_domain::{
+    Action, Actor, BaseUrl, Email, HexColor, Hostname, ProductName, Resource, Timestamp,
+    WorkspaceId, authorize,
+};
+use clientele_store::StoreError;
+use clientele_store::brands::{self, BrandRow, HOSTNAME_CONSTRAINT};
+use clientele_store::workspaces;
+use std::collections::HashSet;
+
+/// The colours a workspace starts with.
+pub const DEFAULT_PRIMARY: &str = "#4f46e5";
+pub const DEFAULT_ACCENT: &str = "#0ea5e9";
+/// The most dashboard hostnames one workspace may have.
+pub const MAX_DOMAINS: usize = 10;
+
+/// A workspace's brand as clients see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Brand {
+    pub product_name: String,
+    pub logo_image_id: Option<String>,
+    pub primary_color: String,
+    pub accent_color: String,
+    pub support_email: Option<String>,
+    pub console_url: Option<String>,
+    /// The hostnames that serve the client dashboard, the primary one first.
+    pub dashboard_domains: Vec<String>,
+}
+
+/// A new brand, replacing the whole previous one.
+#[derive(Debug, Default)]
+pub struct BrandInput {
+    pub product_name: String,
+    pub logo_image_id: Option<String>,
+    pub primary_color: String,
+    pub accent_color: String,
+    pub support_email: Option<String>,
+    pub console_url: Option<String>,
+    pub dashboard_domains: Vec<String>,
+}
+
+impl Brand {
+    /// Where links into the client dashboard start: its primary domain, else the console's
+    /// URL, else the deployment's.
+    pub fn dashboard_url(&self, public_url: &BaseUrl) -> BaseUrl {
+        match self.dashboard_domains.first().map(|h| Hostname::parse(h)) {
+            Some(Ok(host)) => BaseUrl::for_host(&host),
+            _ => self.console_url(public_url),
+        }
+    }
+
+    /// Where links into the agency console start.
+    pub fn console_url(&self, public_url: &BaseUrl) -> BaseUrl {
+        self.console_url
+            .as_deref()
+            .and_then(|url| BaseUrl::parse(url).ok())
+            .unwrap_or_else(|| public_url.clone())
+    }
+
+    /// The logo's address, when the brand has one.
+    pub fn logo_url(&self, public_url: &BaseUrl) -> Option<String> {
+        self.logo_image_id
+            .as_ref()
+            .map(|id| self.console_url(public_url).join(&format!("/api/v1/images/{id}")))
+    }
+}
+
+impl App {
+    /// The caller's workspace brand (any agency account).
+    pub async fn brand(&self, actor: &Actor) -> Result<Brand, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ReadBrand,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        self.brand_of(permit.workspace_id()).await
+    }
+
+    /// A workspace's brand, for what it sends and serves to its clients.
+    pub async fn brand_of(&self, workspace_id: WorkspaceId) -> Result<Brand, AppError> {
+        let (row, domains) = tokio::try_join!(
+            brands::find(&self.db, workspace_id),
+            brands::domains(&self.db, workspace_id)
+        )?;
+        let brand = match row {
+            Some(row) => Brand {
+                product_name: row.product_name,
+                logo_image_id: row.logo_image_id,
+                primary_color: row.primary_color,
+                accent_color: row.accent_color,
+                support_email: row.support_email,
+                console_url: row.console_url,
+                dashboard_domains: domains,
+            },
+            None => {
+                let workspace = workspaces::find(&self.db, workspace_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                Brand {
+                    product_name: workspace.name,
+                    logo_image_id: None,
+                    primary_color: DEFAULT_PRIMARY.to_owned(),
+                    accent_color: DEFAULT_ACCENT.to_owned(),
+                    support_email: None,
+                    console_url: None,
+                    dashboard_domains: domains,
+                }
+            }
+        };
+        Ok(brand)
+    }
+
+    /// The workspace whose client dashboard is served at `host` (a `Host` header, port allowed).
+    pub async fn workspace_for_host(&self, host: &str) -> Result<Option<WorkspaceId>, AppError> {
+        let name = host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        });
+        let Ok(hostname) = Hostname::parse(name) else {
+            return Ok(None);
+        };
+        Ok(brands::workspace_for_host(&self.db, hostname.as_str()).await?)
+    }
+
+    /// Replaces the workspace's brand and dashboard domains (owner and admins).
+    #[tracing::instrument(skip_all)]
+    pub async fn update_brand(
+        &self,
+        actor: &Actor,
+        input: BrandInput,
+        context: &RequestContext,
+    ) -> Result<Brand, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ManageWorkspaceSettings,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        let workspace_id = permit.workspace_id();
+        let (row, domains) = validate(workspace_id, &input)?;
+        let mut tx = self.db.begin().await?;
+        if let Some(id) = &row.logo_image_id {
+            images::require(&mut tx, "logo_image_id", id).await?;
+        }
+        let before = brands::find_in(&mut tx, workspace_id).await?;
+        brands::put(&mut tx, &row).await?;
+        let hostnames: Vec<&str> = domains.iter().map(Hostname::as_str).collect();
+        brands::set_domains(&mut tx, workspace_id, &hostnames)
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict { constraint } if constraint == HOSTNAME_CONSTRAINT => {
+                    AppError::Conflict {
+                        field: "dashboard_domains",
+                        message: "a hostname is already used by another workspace",
+                    }
+                }
+                other => other.into(),
+            })?;
+        let entry = Entry {
+            organization_id: None,
+            action: "workspace.brand_updated",
+            target_kind: "workspace",
+            target_id: Some(workspace_id.as_uuid()),
+            target_label: &row.product_name,
+            changes: changes(before.as_ref(), &row).set("dashboard_domains", &hostnames),
+        };
+        activity::commit(tx, &permit, actor, context, entry).await?;
+        self.brand_of(workspace_id).await
+    }
+}
+
+fn validate(
+    workspace_id: WorkspaceId,
+    input: &BrandInput,
+) -> Result<(BrandRow, Vec<Hostname>), AppError> {
+    let mut check = Validation::default();
+    let product_name = check.check("product_name", ProductName::parse(&input.product_name));
+    let primary = check.check("primary_color", HexColor::parse(&input.primary_color));
+    let accent = check.check("accent_color", HexColor::parse(&input.accent_color));
+    let support_email = match input.support_email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => check.check("support_email", Email::parse(raw)),
+    };
+    let console_url = match input.console_url.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => check.check("console_url", BaseUrl::parse(raw)),
+    };
+    if input.dashboard_domains.len() > MAX_DOMAINS {
+        check.fail(
+            "dashboard_domains",
+            format!("at most {MAX_DOMAINS} hostnames"),
+        );
+    }
+    let mut seen = HashSet::new();
+    let mut domains = Vec::new();
+    for (i, raw) in input.dashboard_domains.iter().enumerate() {
+        let field = format!("dashboard_domains[{i}]");
+        if let Some(host) = check.check(&field, Hostname::parse(raw)) {
+            if seen.insert(host.clone()) {
+                domains.push(host);
+            } else {
+                check.fail(&field, "is listed twice");
+            }
+        }
+    }
+    check.finish()?;
+    let (Some(product_name), Some(primary), Some(accent)) = (product_name, primary, accent) else {
+        return Err(AppError::invalid("product_name", "is invalid"));
+    };
+    let row = BrandRow {
+        workspace_id,
+        product_name: product_name.as_str().to_owned(),
+        logo_image_id: input.logo_image_id.clone().filter(|id| !id.is_empty()),
+        primary_color: primary.as_str().to_owned(),
+        accent_color: accent.as_str().to_owned(),
+        support_email: support_email.map(|e| e.as_str().to_owned()),
+        console_url: console_url.map(|u| u.as_str().to_owned()),
+        updated_at: Timestamp::now(),
+    };
+    Ok((row, domains))
+}
+
+fn changes(before: Option<&BrandRow>, after: &BrandRow) -> Changes {
+    let mut changes = Changes::new();
+    let pairs: [(&str, Option<String>, Option<String>); 6] = [
+        (
+            "product_name",
+            before.map(|b| b.product_name.clone()),
+            Some(after.product_name.clone()),
+        ),
+        (
+            "logo_image_id",
+            before.and_then(|b| b.logo_image_id.clone()),
+            after.logo_image_id.clone(),
+        ),
+        (
+            "primary_color",
+            before.map(|b| b.primary_color.clone()),
+            Some(after.primary_color.clone()),
+        ),
+        (
+            "accent_color",
+            before.map(|b| b.accent_color.clone()),
+            Some(after.accent_color.clone()),
+        ),
+        (
+            "support_email",
+            before.and_then(|b| b.support_email.clone()),
+            after.support_email.clone(),
+        ),
+        (
+            "console_url",
+            before.and_then(|b| b.console_url.clone()),
+            after.console_url.clone(),
+        ),
+    ];
+    for (field, old, new) in pairs {
+        if old != new {
+            changes = changes.field(field, old, new);
+        }
+    }
+    changes
+}

@@ -1,0 +1,495 @@
+//! Invitations: a branded email with a single-use link, valid 7 days, for a client user (sent
+//! by the agency or the organization's admins) or for a future workspace member. Resending
+//! voids the previous link; accepting sets the password when none was set and signs in.
+
+use crate::account_links::{self, describe_expiry};
+use crate::activity::{self, Author, Changes, Entry};
+use crate::auth::{SignedIn, start_session};
+use crate::client_users::resource_of;
+use crate::error::{AppError, Validation};
+use crate::outbox::enqueue;
+use crate::templates::Placeholders;
+use crate::{App, RequestContext, passwords};
+use clientele_domain::{
+    AccountTokenId, Action, Actor, ClientUserId, ClientUserStatus, Email, EmailKind, Language,
+    MemberId, MemberRole, OutboxId, Principal, Resource, Timestamp, WorkspaceId, WorkspaceName,
+    authorize,
+};
+use clientele_store::account_tokens::{self, AccountTokenRow, Purpose, Subject};
+use clientele_store::client_users::{self, ClientUserChange};
+use clientele_store::members::{self, NewMember};
+use clientele_store::sessions::SessionAccount;
+use clientele_store::{StoreError, organizations, workspaces};
+use std::time::Duration;
+
+/// How long an invitation link works.
+pub const INVITATION_LIFETIME: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// An invitation just sent (or waiting in the outbox).
+#[derive(Debug)]
+pub struct InvitationSent {
+    pub id: AccountTokenId,
+    pub email: String,
+    pub expires_at: Timestamp,
+    pub outbox_id: OutboxId,
+    /// Whether an earlier, still-open link was voided.
+    pub replaced: bool,
+}
+
+/// An open invitation of a future member.
+#[derive(Debug)]
+pub struct MemberInvitation {
+    pub id: AccountTokenId,
+    pub email: String,
+    pub role: MemberRole,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// What the acceptance page shows before the invitee acts.
+#[derive(Debug)]
+pub struct InvitationDetails {
+    pub workspace_id: WorkspaceId,
+    pub email: String,
+    /// Whether the invitee must choose a password (none set yet).
+    pub needs_password: bool,
+    /// Whether the invitee must give their name (a future member).
+    pub needs_name: bool,
+    pub language: Language,
+}
+
+/// What the invitee sends to accept.
+#[derive(Debug, Default)]
+pub struct Acceptance {
+    pub name: Option<String>,
+    pub password: Option<String>,
+}
+
+/// Which account an accepted invitation signed in.
+#[derive(Debug)]
+pub struct Accepted {
+    pub signed_in: SignedIn<SessionAccount>,
+    pub workspace_id: WorkspaceId,
+}
+
+impl App {
+    /// Sends (or resends) a client user's invitation in their organization's language.
+    #[tracing::instrument(skip_all)]
+    pub async fn invite_client_user(
+        &self,
+        actor: &Actor,
+        id: ClientUserId,
+        context: &RequestContext,
+    ) -> Result<InvitationSent, AppError> {
+        let user = client_users::find(&self.db, actor.workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let permit = authorize(actor, Action::UpdateClientUser, &resource_of(&user))?;
+        if user.status == ClientUserStatus::Disabled {
+            return Err(AppError::Conflict {
+                field: "status",
+                message: "a disabled user cannot be invited; enable them first",
+            });
+        }
+        let workspace_id = permit.workspace_id();
+        let organization = self.organization_for(actor, user.organization_id).await?;
+        let brand = self.brand_of(workspace_id).await?;
+        let mut tx = self.db.begin().await?;
+        let subject = Subject::ClientUser(user.id);
+        let (link, replaced) = account_links::issue(
+            &mut tx,
+            workspace_id,
+            Purpose::Invitation,
+            &subject,
+            member_of(actor),
+            INVITATION_LIFETIME,
+        )
+        .await?;
+        let url = brand
+            .dashboard_url(&self.config.public_url)
+            .join(&format!("/invitation?token={}", link.token.reveal()));
+        let values = placeholders(&brand, &self.config.public_url, &user.name, &organization.name, url, link.expires_at);
+        let email = self
+            .compose(&mut tx, workspace_id, EmailKind::Invitation, organization.language, &values)
+            .await?;
+        let outbox_id = enqueue(self, &mut tx, workspace_id, "invitation", &user.email, &email).await?;
+        let entry = Entry {
+            organization_id: Some(user.organization_id),
+            action: if replaced { "client_user.invitation_resent" } else { "client_user.invited" },
+            target_kind: "client_user",
+            target_id: Some(user.id.as_uuid()),
+            target_label: &user.name,
+            changes: Changes::new().set("expires_at", link.expires_at.unix_micros()),
+        };
+        activity::commit(tx, &permit, actor, context, entry).await?;
+        self.enqueued(workspace_id, outbox_id).await;
+        Ok(InvitationSent {
+            id: link.id,
+            email: user.email,
+            expires_at: link.expires_at,
+            outbox_id,
+            replaced,
+        })
+    }
+
+    /// Invites someone to join the workspace with `role` (owner and admins).
+    #[tracing::instrument(skip_all)]
+    pub async fn invite_member(
+        &self,
+        actor: &Actor,
+        email: &str,
+        role: MemberRole,
+        context: &RequestContext,
+    ) -> Result<InvitationSent, AppError> {
+        let permit = authorize(
+            actor,
+            Action::AddMember { role },
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        let email = Email::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
+        if members::find_by_email(&self.db, &email).await?.is_some() {
+            return Err(AppError::Conflict {
+                field: "email",
+                message: "an account with this email already exists",
+            });
+        }
+        let workspace_id = permit.workspace_id();
+        let workspace = workspaces::find(&self.db, workspace_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let brand = self.brand_of(workspace_id).await?;
+        let mut tx = self.db.begin().await?;
+        let subject = Subject::Invitee {
+            email: email.as_str().to_owned(),
+            role,
+        };
+        let (link, replaced) = account_links::issue(
+            &mut tx,
+            workspace_id,
+            Purpose::Invitation,
+            &subject,
+            member_of(actor),
+            INVITATION_LIFETIME,
+        )
+        .await?;
+        let url = brand
+            .console_url(&self.config.public_url)
+            .join(&format!("/invitation?token={}", link.token.reveal()));
+        let values = placeholders(&brand, &self.config.public_url, email.as_str(), &workspace.name, url, link.expires_at);
+        let message = self
+            .compose(&mut tx, workspace_id, EmailKind::Invitation, Language::En, &values)
+            .await?;
+        let outbox_id = enqueue(self, &mut tx, workspace_id, "invitation", email.as_str(), &message).await?;
+        let id = link.id;
+        let entry = Entry {
+            organization_id: None,
+            action: "member.invited",
+            target_kind: "member_invitation",
+            target_id: Some(id.as_uuid()),
+            target_label: email.as_str(),
+            changes: Changes::new().set("role", role),
+        };
+        activity::commit(tx, &permit, actor, context, entry).await?;
+        self.enqueued(workspace_id, outbox_id).await;
+        Ok(InvitationSent {
+            id,
+            email: email.as_str().to_owned(),
+            expires_at: link.expires_at,
+            outbox_id,
+            replaced,
+        })
+    }
+
+    /// The workspace's open invitations of future members (any agency account).
+    pub async fn member_invitations(&self, actor: &Actor) -> Result<Vec<MemberInvitation>, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ListMembers,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        let rows =
+            account_tokens::open_member_invitations(&self.db, permit.workspace_id(), Timestamp::now())
+                .await?;
+        Ok(rows.iter().filter_map(member_invitation).collect())
+    }
+
+    /// Withdraws an open member invitation; its link stops working.
+    #[tracing::instrument(skip_all)]
+    pub async fn revoke_member_invitation(
+        &self,
+        actor: &Actor,
+        id: AccountTokenId,
+        context: &RequestContext,
+    ) -> Result<(), AppError> {
+        let open =
+            account_tokens::open_member_invitations(&self.db, actor.workspace_id, Timestamp::now())
+                .await?;
+        let invitation = open
+            .iter()
+            .filter_map(member_invitation)
+            .find(|i| i.id == id)
+            .ok_or(AppError::NotFound)?;
+        let permit = authorize(
+            actor,
+            Action::AddMember {
+                role: invitation.role,
+            },
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        let mut tx = self.db.begin().await?;
+        let subject = Subject::Invitee {
+            email: invitation.email.clone(),
+            role: invitation.role,
+        };
+        let revoked = account_tokens::revoke_open(
+            &mut tx,
+            permit.workspace_id(),
+            Purpose::Invitation,
+            &subject,
+            Timestamp::now(),
+        )
+        .await?;
+        if revoked == 0 {
+            return Err(AppError::NotFound);
+        }
+        let entry = Entry {
+            organization_id: None,
+            action: "member.invitation_revoked",
+            target_kind: "member_invitation",
+            target_id: Some(id.as_uuid()),
+            target_label: &invitation.email,
+            changes: Changes::new(),
+        };
+        activity::commit(tx, &permit, actor, context, entry).await
+    }
+
+    /// What an invitation link is for, or why it cannot be used; changes nothing.
+    pub async fn invitation(&self, token: &str) -> Result<InvitationDetails, AppError> {
+        let row = account_links::find_open(&self.db, Purpose::Invitation, token).await?;
+        match row.subject() {
+            Some(Subject::ClientUser(id)) => {
+                let user = client_users::find(&self.db, row.workspace_id, id)
+                    .await?
+                    .filter(|u| u.status != ClientUserStatus::Disabled)
+                    .ok_or(AppError::LinkUnusable(DISABLED))?;
+                let organization =
+                    organizations::find(&self.db, row.workspace_id, user.organization_id)
+                        .await?
+                        .ok_or(AppError::LinkUnusable(DISABLED))?;
+                Ok(InvitationDetails {
+                    workspace_id: row.workspace_id,
+                    email: user.email,
+                    needs_password: user.password_hash.is_none(),
+                    needs_name: false,
+                    language: organization.language,
+                })
+            }
+            Some(Subject::Invitee { email, .. }) => Ok(InvitationDetails {
+                workspace_id: row.workspace_id,
+                email,
+                needs_password: true,
+                needs_name: true,
+                language: Language::En,
+            }),
+            _ => Err(AppError::LinkUnusable(DISABLED)),
+        }
+    }
+
+    /// Accepts an invitation: sets the password (and a member's name) when needed, uses the
+    /// link up, and signs the invitee in, all in one transaction.
+    #[tracing::instrument(skip_all)]
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        acceptance: Acceptance,
+        context: &RequestContext,
+    ) -> Result<Accepted, AppError> {
+        let row = account_links::find_open(&self.db, Purpose::Invitation, token).await?;
+        match row.subject() {
+            Some(Subject::ClientUser(id)) => self.accept_as_client_user(&row, id, acceptance, context).await,
+            Some(Subject::Invitee { email, role }) => {
+                self.accept_as_member(&row, &email, role, acceptance, context).await
+            }
+            _ => Err(AppError::LinkUnusable(DISABLED)),
+        }
+    }
+
+    async fn accept_as_client_user(
+        &self,
+        row: &AccountTokenRow,
+        id: ClientUserId,
+        acceptance: Acceptance,
+        context: &RequestContext,
+    ) -> Result<Accepted, AppError> {
+        let workspace_id = row.workspace_id;
+        let user = client_users::find(&self.db, workspace_id, id)
+            .await?
+            .filter(|u| u.status != ClientUserStatus::Disabled)
+            .ok_or(AppError::LinkUnusable(DISABLED))?;
+        let password_hash = match (&user.password_hash, acceptance.password) {
+            (Some(_), _) => None,
+            (None, None) => return Err(AppError::invalid("password", "choose a password")),
+            (None, Some(password)) => {
+                if let Some(reason) = passwords::refusal(&password, &[&user.email, &user.name]) {
+                    return Err(AppError::invalid("password", reason));
+                }
+                Some(self.passwords.hash(password).await?)
+            }
+        };
+        let mut tx = self.db.begin().await?;
+        account_links::consume(&mut tx, row).await?;
+        let change = ClientUserChange {
+            password_hash: password_hash.as_deref(),
+            status: Some(ClientUserStatus::Active),
+            ..ClientUserChange::default()
+        };
+        let now = Timestamp::now();
+        if !client_users::update(&mut tx, workspace_id, id, &change, now).await? {
+            return Err(AppError::LinkUnusable(DISABLED));
+        }
+        client_users::record_sign_in(&mut tx, workspace_id, id, now).await?;
+        let account = SessionAccount::ClientUser(id);
+        let (token, expires_at) = start_session(&mut tx, workspace_id, account, None).await?;
+        let author = Author {
+            kind: "client_user",
+            id: Some(id.as_uuid()),
+            label: &user.name,
+            real: None,
+        };
+        let entry = Entry {
+            organization_id: Some(user.organization_id),
+            action: "client_user.invitation_accepted",
+            target_kind: "client_user",
+            target_id: Some(id.as_uuid()),
+            target_label: &user.name,
+            changes: Changes::new().field("status", user.status, ClientUserStatus::Active),
+        };
+        activity::record(&mut tx, workspace_id, &author, context, entry).await?;
+        tx.commit().await?;
+        Ok(Accepted {
+            signed_in: SignedIn {
+                csrf_token: token.csrf_token(),
+                token,
+                account,
+                expires_at,
+            },
+            workspace_id,
+        })
+    }
+
+    async fn accept_as_member(
+        &self,
+        row: &AccountTokenRow,
+        email: &str,
+        role: MemberRole,
+        acceptance: Acceptance,
+        context: &RequestContext,
+    ) -> Result<Accepted, AppError> {
+        let workspace_id = row.workspace_id;
+        let mut check = Validation::default();
+        let name = check.check("name", WorkspaceName::parse(acceptance.name.as_deref().unwrap_or("")));
+        let password = acceptance.password.unwrap_or_default();
+        let context_words = [email, acceptance.name.as_deref().unwrap_or("")];
+        if let Some(reason) = passwords::refusal(&password, &context_words) {
+            check.fail("password", reason);
+        }
+        check.finish()?;
+        let (Some(name), Ok(email)) = (name, Email::parse(email)) else {
+            return Err(AppError::invalid("name", "is invalid"));
+        };
+        let password_hash = self.passwords.hash(password).await?;
+        let id = MemberId::new();
+        let mut tx = self.db.begin().await?;
+        account_links::consume(&mut tx, row).await?;
+        let new = NewMember {
+            id,
+            workspace_id,
+            email: &email,
+            name: name.as_str(),
+            role,
+            password_hash: &password_hash,
+            created_at: Timestamp::now(),
+        };
+        members::insert(&mut tx, &new).await.map_err(|error| match error {
+            StoreError::Conflict { constraint } if constraint == members::EMAIL_CONSTRAINT => {
+                AppError::Conflict {
+                    field: "email",
+                    message: "an account with this email already exists",
+                }
+            }
+            other => other.into(),
+        })?;
+        let account = SessionAccount::Member(id);
+        let (token, expires_at) = start_session(&mut tx, workspace_id, account, None).await?;
+        let author = Author {
+            kind: "member",
+            id: Some(id.as_uuid()),
+            label: name.as_str(),
+            real: None,
+        };
+        let entry = Entry {
+            organization_id: None,
+            action: "member.joined",
+            target_kind: "member",
+            target_id: Some(id.as_uuid()),
+            target_label: name.as_str(),
+            changes: Changes::new().set("email", email.as_str()).set("role", role),
+        };
+        activity::record(&mut tx, workspace_id, &author, context, entry).await?;
+        tx.commit().await?;
+        Ok(Accepted {
+            signed_in: SignedIn {
+                csrf_token: token.csrf_token(),
+                token,
+                account,
+                expires_at,
+            },
+            workspace_id,
+        })
+    }
+}
+
+const DISABLED: &str = "This invitation is no longer valid. Ask whoever invited you for a new one.";
+
+/// The member behind an actor, for recording who issued a link.
+fn member_of(actor: &Actor) -> Option<MemberId> {
+    match actor.principal {
+        Principal::Member { id, .. } => Some(id),
+        _ => actor.impersonated_by,
+    }
+}
+
+fn member_invitation(row: &AccountTokenRow) -> Option<MemberInvitation> {
+    match row.subject()? {
+        Subject::Invitee { email, role } => Some(MemberInvitation {
+            id: row.id,
+            email,
+            role,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        }),
+        _ => None,
+    }
+}
+
+/// The values of an account email for this brand.
+pub(crate) fn placeholders(
+    brand: &crate::brand::Brand,
+    public_url: &clientele_domain::BaseUrl,
+    user_name: &str,
+    organization_name: &str,
+    link: String,
+    expires_at: Timestamp,
+) -> Placeholders {
+    Placeholders {
+        user_name: user_name.to_owned(),
+        organization_name: organization_name.to_owned(),
+        product_name: brand.product_name.clone(),
+        link,
+        expires_at: describe_expiry(expires_at),
+        support_email: brand.support_email.clone(),
+        primary_color: brand.primary_color.clone(),
+        accent_color: brand.accent_color.clone(),
+        logo_url: brand.logo_url(public_url),
+    }
+}

@@ -1,0 +1,279 @@
+//! The email outbox. An email is enqueued in the transaction of the change that causes it, so
+//! it exists exactly when the change does; a worker on every node delivers due emails, each
+//! claimed by one node at a time, retrying with backoff until the server accepts or refuses it.
+
+use crate::error::AppError;
+use crate::templates::Rendered;
+use crate::{App, mail};
+use clientele_domain::{Action, Actor, OutboxId, Resource, Timestamp, WorkspaceId, authorize};
+use clientele_store::email;
+use clientele_store::outbox::{self, MessageRow, NewMessage};
+use clientele_store::Tx;
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::time::Duration;
+
+/// How the worker paces itself.
+#[derive(Clone, Debug)]
+pub struct OutboxSettings {
+    /// How often to look for due emails when nothing wakes the worker.
+    pub poll_interval: Duration,
+    /// The wait after the first failed attempt; it doubles with each further one.
+    pub retry_base: Duration,
+    /// The longest wait between attempts.
+    pub retry_cap: Duration,
+    /// Attempts before an email is marked failed.
+    pub max_attempts: i64,
+    /// Bounds each network step of an SMTP exchange.
+    pub smtp_timeout: Duration,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(5),
+            retry_base: Duration::from_secs(30),
+            retry_cap: Duration::from_secs(60 * 60),
+            max_attempts: 10,
+            smtp_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+/// The most emails one pass of the worker claims.
+const BATCH: u64 = 20;
+/// The most emails one page of the outbox lists.
+pub const MAX_PAGE: u64 = 200;
+
+/// The sealed part of a stored email.
+#[derive(Serialize, Deserialize)]
+struct Body {
+    html: String,
+    text: String,
+}
+
+/// An email as its workspace's owner and admins read it.
+#[derive(Clone, Debug)]
+pub struct OutboxMessage {
+    pub row: MessageRow,
+    /// The bodies; `None` when they cannot be opened with this server's key.
+    pub html: Option<String>,
+    pub text: Option<String>,
+}
+
+/// Enqueues `email` to `to` inside the caller's transaction.
+pub(crate) async fn enqueue(
+    app: &App,
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    kind: &str,
+    to: &str,
+    email: &Rendered,
+) -> Result<OutboxId, AppError> {
+    let body = serde_json::to_vec(&Body {
+        html: email.html.clone(),
+        text: email.text.clone(),
+    })
+    .map_err(AppError::internal)?;
+    let id = OutboxId::new();
+    let new = NewMessage {
+        id,
+        workspace_id,
+        kind,
+        recipient: to,
+        subject: &email.subject,
+        body: &app.config.secret_key.seal(&body)?,
+        created_at: Timestamp::now(),
+    };
+    outbox::insert(tx, &new).await?;
+    Ok(id)
+}
+
+impl App {
+    /// Wakes this node's worker after a transaction that enqueued email has committed, and
+    /// notes in the log when the workspace has no SMTP server to send it with.
+    pub(crate) async fn enqueued(&self, workspace_id: WorkspaceId, id: OutboxId) {
+        self.outbox_wake.notify_one();
+        let has_smtp = email::find_settings(&self.db, workspace_id)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|s| s.smtp_host.is_some());
+        if !has_smtp {
+            tracing::warn!(
+                outbox_id = %id.as_uuid(),
+                "no SMTP server is set for the workspace: the email waits in the outbox \
+                 (GET /api/v1/outbox/{{id}}) until one is"
+            );
+        }
+    }
+
+    /// Delivers the emails due now, each claimed by this node alone; returns how many were
+    /// attempted.
+    pub async fn deliver_due(&self) -> Result<usize, AppError> {
+        let ids = outbox::due(&self.db, Timestamp::now(), BATCH).await?;
+        let mut attempted = 0;
+        for id in ids {
+            if self.deliver(id).await? {
+                attempted += 1;
+            }
+        }
+        Ok(attempted)
+    }
+
+    async fn deliver(&self, id: OutboxId) -> Result<bool, AppError> {
+        let settings = &self.config.outbox;
+        let now = Timestamp::now();
+        // Held long enough for a slow server; if this node dies, another retries after it.
+        let lease = later(now, settings.smtp_timeout * 6);
+        let mut tx = self.db.begin().await?;
+        let Some(message) = outbox::claim(&mut tx, id, now, lease).await? else {
+            return Ok(false);
+        };
+        tx.commit().await?;
+        let delivery = match (
+            email::find_settings(&self.db, message.workspace_id).await?,
+            self.open_body(&message),
+        ) {
+            (Some(smtp), Some(body)) => {
+                let email = Rendered {
+                    subject: message.subject.clone(),
+                    html: body.html,
+                    text: body.text,
+                };
+                mail::send(
+                    &smtp,
+                    &self.config.secret_key,
+                    &message.recipient,
+                    &email,
+                    settings.smtp_timeout,
+                )
+                .await
+            }
+            (None, _) => mail::Delivery {
+                ok: false,
+                permanent: false,
+                response: "no SMTP server is set".into(),
+            },
+            (_, None) => mail::Delivery {
+                ok: false,
+                permanent: true,
+                response: "the body cannot be opened with this server's secret key".into(),
+            },
+        };
+        let done = Timestamp::now();
+        let (status, next) = if delivery.ok {
+            ("sent", done)
+        } else if delivery.permanent || message.attempts >= settings.max_attempts {
+            ("failed", done)
+        } else {
+            ("pending", later(done, backoff(settings, message.attempts)))
+        };
+        tracing::info!(
+            outbox_id = %id.as_uuid(),
+            attempt = message.attempts,
+            status,
+            response = %delivery.response,
+            "email delivery attempted"
+        );
+        let mut tx = self.db.begin().await?;
+        outbox::settle(&mut tx, id, status, &delivery.response, next, done).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Runs this node's outbox worker until `shutdown` completes.
+    pub async fn run_outbox(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            if let Err(error) = self.deliver_due().await {
+                tracing::warn!(error = %error, "the outbox worker could not deliver");
+            }
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = self.outbox_wake.notified() => {}
+                () = tokio::time::sleep(self.config.outbox.poll_interval) => {}
+            }
+        }
+    }
+
+    /// The workspace's emails, newest first (owner and admins).
+    pub async fn list_outbox(
+        &self,
+        actor: &Actor,
+        status: Option<&str>,
+        limit: Option<u64>,
+    ) -> Result<Vec<MessageRow>, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ReadOutbox,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        if let Some(status) = status
+            && !["pending", "sent", "failed"].contains(&status)
+        {
+            return Err(AppError::invalid(
+                "status",
+                "must be one of pending, sent, failed",
+            ));
+        }
+        let limit = limit.unwrap_or(50).clamp(1, MAX_PAGE);
+        Ok(outbox::list(&self.db, permit.workspace_id(), status, limit).await?)
+    }
+
+    /// One email with its bodies (owner and admins): how a first run without a mail server
+    /// reads its invitations.
+    pub async fn outbox_message(
+        &self,
+        actor: &Actor,
+        id: OutboxId,
+    ) -> Result<OutboxMessage, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ReadOutbox,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        let row = outbox::find(&self.db, permit.workspace_id(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let body = self.open_body(&row);
+        Ok(OutboxMessage {
+            html: body.as_ref().map(|b| b.html.clone()),
+            text: body.map(|b| b.text),
+            row,
+        })
+    }
+
+    fn open_body(&self, row: &MessageRow) -> Option<Body> {
+        let plain = self.config.secret_key.open(&row.body)?;
+        serde_json::from_slice(&plain).ok()
+    }
+}
+
+/// The wait after `attempts` failed attempts: the base, doubling, up to the cap.
+fn backoff(settings: &OutboxSettings, attempts: i64) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
+    settings
+        .retry_base
+        .saturating_mul(1 << doublings)
+        .min(settings.retry_cap)
+}
+
+fn later(at: Timestamp, by: Duration) -> Timestamp {
+    let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
+    Timestamp::try_from(at.unix_micros().saturating_add(micros)).unwrap_or(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_doubling_up_to_the_cap() {
+        let settings = OutboxSettings::default();
+        assert_eq!(backoff(&settings, 1), Duration::from_secs(30));
+        assert_eq!(backoff(&settings, 2), Duration::from_secs(60));
+        assert_eq!(backoff(&settings, 4), Duration::from_secs(240));
+        assert_eq!(backoff(&settings, 30), Duration::from_secs(3600));
+    }
+}

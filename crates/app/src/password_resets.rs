@@ -1,0 +1,369 @@
+//! Password reset for agency accounts and client users: the same answer whether or not the
+//! address has an account, a single-use link valid one hour built from the configured URL
+//! (never from the request), throttling per address and per client, and every other session
+//! of the account ended when the link is used.
+
+use crate::account_links;
+use crate::activity::{self, Author, Changes, Entry};
+use crate::auth::{SignedIn, start_session, throttle_keys};
+use crate::error::AppError;
+use crate::invitations::{Accepted, placeholders};
+use crate::outbox::enqueue;
+use crate::{App, RequestContext, passwords};
+use clientele_domain::{
+    ClientUserId, ClientUserStatus, Email, EmailKind, Language, MemberId, Timestamp, WorkspaceId,
+};
+use clientele_store::account_tokens::{AccountTokenRow, Purpose, Subject};
+use clientele_store::client_users::{self, ClientUserChange};
+use clientele_store::sessions::{self, SessionAccount};
+use clientele_store::{members, organizations, workspaces};
+use std::time::Duration;
+
+/// How long a reset link works.
+pub const RESET_LIFETIME: Duration = Duration::from_secs(60 * 60);
+/// Requests before blocks begin: per address asked for, per client address.
+const ACCOUNT_ALLOWANCE: i64 = 3;
+const ADDRESS_ALLOWANCE: i64 = 20;
+
+/// Whose password a reset link resets.
+#[derive(Debug)]
+pub struct ResetDetails {
+    pub workspace_id: WorkspaceId,
+    pub email: String,
+    pub language: Language,
+    pub is_member: bool,
+}
+
+impl App {
+    /// Sends an agency account a reset link, if the address has one.
+    #[tracing::instrument(skip_all)]
+    pub async fn request_member_password_reset(
+        &self,
+        email: &str,
+        context: &RequestContext,
+    ) -> Result<(), AppError> {
+        let email = parse_email(email)?;
+        self.throttle_reset("member", &email, context).await?;
+        let Some(member) = members::find_by_email(&self.db, &email).await? else {
+            return Ok(());
+        };
+        let workspace_id = member.workspace_id;
+        let brand = self.brand_of(workspace_id).await?;
+        let workspace = workspaces::find(&self.db, workspace_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut tx = self.db.begin().await?;
+        let (link, _) = account_links::issue(
+            &mut tx,
+            workspace_id,
+            Purpose::PasswordReset,
+            &Subject::Member(member.id),
+            None,
+            RESET_LIFETIME,
+        )
+        .await?;
+        let url = brand
+            .console_url(&self.config.public_url)
+            .join(&format!("/reset-password?token={}", link.token.reveal()));
+        let values = placeholders(
+            &brand,
+            &self.config.public_url,
+            &member.name,
+            &workspace.name,
+            url,
+            link.expires_at,
+        );
+        let message = self
+            .compose(&mut tx, workspace_id, EmailKind::PasswordReset, Language::En, &values)
+            .await?;
+        let outbox_id = enqueue(
+            self,
+            &mut tx,
+            workspace_id,
+            "password_reset",
+            email.as_str(),
+            &message,
+        )
+        .await?;
+        let author = Author {
+            kind: "member",
+            id: Some(member.id.as_uuid()),
+            label: &member.name,
+            real: None,
+        };
+        let entry = Entry {
+            organization_id: None,
+            action: "member.password_reset_requested",
+            target_kind: "member",
+            target_id: Some(member.id.as_uuid()),
+            target_label: &member.name,
+            changes: Changes::new(),
+        };
+        activity::record(&mut tx, workspace_id, &author, context, entry).await?;
+        tx.commit().await?;
+        self.enqueued(workspace_id, outbox_id).await;
+        Ok(())
+    }
+
+    /// Sends a client user of `workspace_id` a reset link in their organization's language
+    /// and the workspace's brand, if the address belongs to an enabled user.
+    #[tracing::instrument(skip_all)]
+    pub async fn request_client_password_reset(
+        &self,
+        workspace_id: WorkspaceId,
+        email: &str,
+        context: &RequestContext,
+    ) -> Result<(), AppError> {
+        let email = parse_email(email)?;
+        let realm = workspace_id.as_uuid().to_string();
+        self.throttle_reset(&realm, &email, context).await?;
+        let user = client_users::find_by_email(&self.db, workspace_id, &email)
+            .await?
+            .filter(|u| u.status != ClientUserStatus::Disabled);
+        let Some(user) = user else {
+            return Ok(());
+        };
+        let organization = organizations::find(&self.db, workspace_id, user.organization_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let brand = self.brand_of(workspace_id).await?;
+        let mut tx = self.db.begin().await?;
+        let (link, _) = account_links::issue(
+            &mut tx,
+            workspace_id,
+            Purpose::PasswordReset,
+            &Subject::ClientUser(user.id),
+            None,
+            RESET_LIFETIME,
+        )
+        .await?;
+        let url = brand
+            .dashboard_url(&self.config.public_url)
+            .join(&format!("/reset-password?token={}", link.token.reveal()));
+        let values = placeholders(
+            &brand,
+            &self.config.public_url,
+            &user.name,
+            &organization.name,
+            url,
+            link.expires_at,
+        );
+        let message = self
+            .compose(
+                &mut tx,
+                workspace_id,
+                EmailKind::PasswordReset,
+                organization.language,
+                &values,
+            )
+            .await?;
+        let outbox_id = enqueue(
+            self,
+            &mut tx,
+            workspace_id,
+            "password_reset",
+            &user.email,
+            &message,
+        )
+        .await?;
+        let author = Author {
+            kind: "client_user",
+            id: Some(user.id.as_uuid()),
+            label: &user.name,
+            real: None,
+        };
+        let entry = Entry {
+            organization_id: Some(user.organization_id),
+            action: "client_user.password_reset_requested",
+            target_kind: "client_user",
+            target_id: Some(user.id.as_uuid()),
+            target_label: &user.name,
+            changes: Changes::new(),
+        };
+        activity::record(&mut tx, workspace_id, &author, context, entry).await?;
+        tx.commit().await?;
+        self.enqueued(workspace_id, outbox_id).await;
+        Ok(())
+    }
+
+    /// Whose password a reset link is for, or why it cannot be used; changes nothing.
+    pub async fn password_reset(&self, token: &str) -> Result<ResetDetails, AppError> {
+        let row = account_links::find_open(&self.db, Purpose::PasswordReset, token).await?;
+        match row.subject() {
+            Some(Subject::Member(id)) => {
+                let member = members::find(&self.db, row.workspace_id, id)
+                    .await?
+                    .ok_or(AppError::LinkUnusable(GONE))?;
+                Ok(ResetDetails {
+                    workspace_id: row.workspace_id,
+                    email: member.email,
+                    language: Language::En,
+                    is_member: true,
+                })
+            }
+            Some(Subject::ClientUser(id)) => {
+                let user = client_users::find(&self.db, row.workspace_id, id)
+                    .await?
+                    .filter(|u| u.status != ClientUserStatus::Disabled)
+                    .ok_or(AppError::LinkUnusable(GONE))?;
+                let organization =
+                    organizations::find(&self.db, row.workspace_id, user.organization_id)
+                        .await?
+                        .ok_or(AppError::LinkUnusable(GONE))?;
+                Ok(ResetDetails {
+                    workspace_id: row.workspace_id,
+                    email: user.email,
+                    language: organization.language,
+                    is_member: false,
+                })
+            }
+            _ => Err(AppError::LinkUnusable(GONE)),
+        }
+    }
+
+    /// Sets a new password through a reset link, ends every other session of the account and
+    /// signs it in, in one transaction.
+    #[tracing::instrument(skip_all)]
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        password: String,
+        context: &RequestContext,
+    ) -> Result<Accepted, AppError> {
+        let row = account_links::find_open(&self.db, Purpose::PasswordReset, token).await?;
+        match row.subject() {
+            Some(Subject::Member(id)) => self.reset_member(&row, id, password, context).await,
+            Some(Subject::ClientUser(id)) => {
+                self.reset_client_user(&row, id, password, context).await
+            }
+            _ => Err(AppError::LinkUnusable(GONE)),
+        }
+    }
+
+    async fn reset_member(
+        &self,
+        row: &AccountTokenRow,
+        id: MemberId,
+        password: String,
+        context: &RequestContext,
+    ) -> Result<Accepted, AppError> {
+        let workspace_id = row.workspace_id;
+        let member = members::find(&self.db, workspace_id, id)
+            .await?
+            .ok_or(AppError::LinkUnusable(GONE))?;
+        if let Some(reason) = passwords::refusal(&password, &[&member.email, &member.name]) {
+            return Err(AppError::invalid("password", reason));
+        }
+        let hash = self.passwords.hash(password).await?;
+        let mut tx = self.db.begin().await?;
+        account_links::consume(&mut tx, row).await?;
+        members::set_password_hash(&mut tx, workspace_id, id, &hash).await?;
+        let ended = sessions::delete_for_member(&mut tx, workspace_id, id).await?;
+        let account = SessionAccount::Member(id);
+        let (token, expires_at) = start_session(&mut tx, workspace_id, account, None).await?;
+        let author = Author {
+            kind: "member",
+            id: Some(id.as_uuid()),
+            label: &member.name,
+            real: None,
+        };
+        let entry = Entry {
+            organization_id: None,
+            action: "member.password_reset",
+            target_kind: "member",
+            target_id: Some(id.as_uuid()),
+            target_label: &member.name,
+            changes: Changes::new().set("sessions_ended", ended),
+        };
+        activity::record(&mut tx, workspace_id, &author, context, entry).await?;
+        tx.commit().await?;
+        Ok(accepted(token, account, expires_at, workspace_id))
+    }
+
+    async fn reset_client_user(
+        &self,
+        row: &AccountTokenRow,
+        id: ClientUserId,
+        password: String,
+        context: &RequestContext,
+    ) -> Result<Accepted, AppError> {
+        let workspace_id = row.workspace_id;
+        let user = client_users::find(&self.db, workspace_id, id)
+            .await?
+            .filter(|u| u.status != ClientUserStatus::Disabled)
+            .ok_or(AppError::LinkUnusable(GONE))?;
+        if let Some(reason) = passwords::refusal(&password, &[&user.email, &user.name]) {
+            return Err(AppError::invalid("password", reason));
+        }
+        let hash = self.passwords.hash(password).await?;
+        let mut tx = self.db.begin().await?;
+        account_links::consume(&mut tx, row).await?;
+        let change = ClientUserChange {
+            password_hash: Some(&hash),
+            // Resetting proves the address, as accepting an invitation does.
+            status: Some(ClientUserStatus::Active),
+            ..ClientUserChange::default()
+        };
+        let now = Timestamp::now();
+        if !client_users::update(&mut tx, workspace_id, id, &change, now).await? {
+            return Err(AppError::LinkUnusable(GONE));
+        }
+        let ended = sessions::delete_for_client_user(&mut tx, workspace_id, id).await?;
+        client_users::record_sign_in(&mut tx, workspace_id, id, now).await?;
+        let account = SessionAccount::ClientUser(id);
+        let (token, expires_at) = start_session(&mut tx, workspace_id, account, None).await?;
+        let author = Author {
+            kind: "client_user",
+            id: Some(id.as_uuid()),
+            label: &user.name,
+            real: None,
+        };
+        let entry = Entry {
+            organization_id: Some(user.organization_id),
+            action: "client_user.password_reset",
+            target_kind: "client_user",
+            target_id: Some(id.as_uuid()),
+            target_label: &user.name,
+            changes: Changes::new().set("sessions_ended", ended),
+        };
+        activity::record(&mut tx, workspace_id, &author, context, entry).await?;
+        tx.commit().await?;
+        Ok(accepted(token, account, expires_at, workspace_id))
+    }
+
+    /// Counts a reset request against the address asked for and the client's address.
+    async fn throttle_reset(
+        &self,
+        realm: &str,
+        email: &Email,
+        context: &RequestContext,
+    ) -> Result<(), AppError> {
+        let keys = throttle_keys(realm, email.as_str(), context).map(|key| format!("reset-{key}"));
+        self.refuse_if_throttled(&keys).await?;
+        self.count_attempt(&keys, [ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE])
+            .await
+    }
+}
+
+const GONE: &str = "This link is no longer valid. Ask for a new one from the sign-in page.";
+
+fn parse_email(raw: &str) -> Result<Email, AppError> {
+    Email::parse(raw).map_err(|e| AppError::invalid("email", e.to_string()))
+}
+
+fn accepted(
+    token: crate::tokens::Token,
+    account: SessionAccount,
+    expires_at: Timestamp,
+    workspace_id: WorkspaceId,
+) -> Accepted {
+    Accepted {
+        signed_in: SignedIn {
+            csrf_token: token.csrf_token(),
+            token,
+            account,
+            expires_at,
+        },
+        workspace_id,
+    }
+}
