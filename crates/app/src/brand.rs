@@ -6,7 +6,7 @@ use crate::error::{AppError, Validation};
 use crate::{App, RequestContext, images};
 use clientele_domain::{
     Action, Actor, BaseUrl, Email, HexColor, Hostname, ProductName, Resource, Timestamp,
-    WorkspaceId, authorize,
+    WorkspaceId, WorkspaceSlug, authorize,
 };
 use clientele_store::StoreError;
 use clientele_store::brands::{self, BrandRow, HOSTNAME_CONSTRAINT};
@@ -128,6 +128,22 @@ impl App {
             return Ok(None);
         };
         Ok(brands::workspace_for_host(&self.db, hostname.as_str()).await?)
+    }
+
+    /// The workspace with this slug, for callers that name it instead of using its domain.
+    pub async fn workspace_by_slug(&self, slug: &str) -> Result<Option<WorkspaceId>, AppError> {
+        let Ok(slug) = WorkspaceSlug::parse(slug) else {
+            return Ok(None);
+        };
+        Ok(workspaces::find_by_slug(&self.db, &slug).await?.map(|w| w.id))
+    }
+
+    /// The slug of the workspace served at `host`, for signing in on a dashboard domain.
+    pub async fn workspace_slug_for_host(&self, host: &str) -> Result<Option<String>, AppError> {
+        let Some(id) = self.workspace_for_host(host).await? else {
+            return Ok(None);
+        };
+        Ok(workspaces::find(&self.db, id).await?.map(|w| w.slug))
     }
 
     /// Replaces the workspace's brand and dashboard domains (owner and admins).

@@ -25,6 +25,8 @@ use utoipa::{Modify, OpenApi};
         (name = "images", description = "Logos and avatars: upload once, reference by id"),
         (name = "client users", description = "An organization's people, their permissions and agent access"),
         (name = "teams", description = "Groups of an organization's users for human handoff"),
+        (name = "workspace", description = "The agency's brand, dashboard domains, email settings, templates and outbox"),
+        (name = "invitations", description = "Invitations, password resets and previews: single-use links"),
     ),
 )]
 pub struct ApiDoc;

@@ -1,8 +1,8 @@
 //! The application: every route, wrapped in the middleware every request passes through.
 
 use crate::api::{
-    activity, agents, api_keys, client_users, health, images, me, members, organizations, sessions,
-    teams,
+    account_links, activity, agents, api_keys, client_users, health, images, me, members,
+    organizations, outbox, sessions, teams, workspace_settings,
 };
 use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH};
 use crate::problem::{self, Problem};
@@ -107,6 +107,37 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(teams::list, teams::create))
         .routes(routes!(teams::get, teams::update, teams::delete))
         .routes(routes!(teams::put_member, teams::remove_member))
+        .routes(routes!(
+            workspace_settings::get_brand,
+            workspace_settings::put_brand
+        ))
+        .routes(routes!(
+            workspace_settings::get_email_settings,
+            workspace_settings::put_email_settings
+        ))
+        .routes(routes!(workspace_settings::send_test_email))
+        .routes(routes!(workspace_settings::list_templates))
+        .routes(routes!(
+            workspace_settings::get_template,
+            workspace_settings::put_template,
+            workspace_settings::reset_template
+        ))
+        .routes(routes!(workspace_settings::preview_template))
+        .routes(routes!(outbox::list))
+        .routes(routes!(outbox::get))
+        .routes(routes!(account_links::invite_client_user))
+        .routes(routes!(
+            account_links::list_member_invitations,
+            account_links::invite_member
+        ))
+        .routes(routes!(account_links::revoke_member_invitation))
+        .routes(routes!(account_links::get_invitation))
+        .routes(routes!(account_links::accept_invitation))
+        .routes(routes!(account_links::request_reset))
+        .routes(routes!(account_links::request_client_reset))
+        .routes(routes!(account_links::get_reset))
+        .routes(routes!(account_links::complete_reset))
+        .routes(routes!(account_links::preview))
 }
 
 fn with_middleware(routes: Router) -> Router {

@@ -1,5 +1,6 @@
 //! The JSON API: one module per resource, each registering its routes with the OpenAPI router.
 
+pub mod account_links;
 pub mod activity;
 pub mod agents;
 pub mod api_keys;
@@ -9,8 +10,10 @@ pub mod images;
 pub mod me;
 pub mod members;
 pub mod organizations;
+pub mod outbox;
 pub mod sessions;
 pub mod teams;
+pub mod workspace_settings;
 
 use clientele_domain::Timestamp;
 use serde::{Deserialize, Deserializer};

@@ -9,9 +9,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
-use clientele_app::auth::ABSOLUTE_TIMEOUT;
 use clientele_app::tokens::Token;
-use clientele_domain::Permission;
+use clientele_domain::{Permission, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -55,14 +54,19 @@ pub async fn sign_in(
         csrf_token: signed_in.csrf_token,
         expires_at: rfc3339(signed_in.expires_at),
     };
-    Ok(created_session(&signed_in.token, &headers, body))
+    Ok(created_session(
+        &signed_in.token,
+        &headers,
+        body,
+        signed_in.expires_at,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientSignInRequest {
-    /// The agency's workspace address (its slug), until dashboard domains identify it.
-    pub workspace: String,
+    /// The agency's workspace (its slug); not needed on the workspace's dashboard domain.
+    pub workspace: Option<String>,
     pub email: String,
     pub password: String,
 }
@@ -102,10 +106,17 @@ pub async fn sign_in_client_user(
     headers: HeaderMap,
     ApiJson(request): ApiJson<ClientSignInRequest>,
 ) -> Result<impl IntoResponse, Problem> {
+    // The dashboard's own domain names its workspace; elsewhere the request must.
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let from_host = match host {
+        Some(host) => state.app.workspace_slug_for_host(host).await?,
+        None => None,
+    };
+    let workspace = from_host.or(request.workspace).unwrap_or_default();
     let signed_in = state
         .app
         .sign_in_client_user(
-            &request.workspace,
+            &workspace,
             &request.email,
             &request.password,
             &origin,
@@ -123,7 +134,12 @@ pub async fn sign_in_client_user(
         csrf_token: signed_in.csrf_token,
         expires_at: rfc3339(signed_in.expires_at),
     };
-    Ok(created_session(&signed_in.token, &headers, body))
+    Ok(created_session(
+        &signed_in.token,
+        &headers,
+        body,
+        signed_in.expires_at,
+    ))
 }
 
 /// Signs out: the session ends and the cookie is cleared.
@@ -147,15 +163,17 @@ pub async fn sign_out(
     ))
 }
 
-/// 201 with the new session's cookie and `body`.
-fn created_session<B: Serialize>(
+/// 201 with the cookie of a new session that ends at `expires_at`, and `body`.
+pub(crate) fn created_session<B: Serialize>(
     token: &Token,
     headers: &HeaderMap,
     body: B,
+    expires_at: Timestamp,
 ) -> impl IntoResponse + use<B> {
+    let max_age = (expires_at.unix_micros() - Timestamp::now().unix_micros()).max(0) / 1_000_000;
     let cookie = session_cookie(
         token.reveal(),
-        ABSOLUTE_TIMEOUT.as_secs(),
+        u64::try_from(max_age).unwrap_or_default(),
         is_https(headers),
     );
     (

@@ -36,6 +36,8 @@ const NOT_FOUND: Option<&str> = Some("401 404 404 404 404 404 404 404 404");
 const OTHER_ORG: Option<&str> = Some("401 200 200 200 200 404 404 404 200");
 const OTHER_ORG_CREATED: Option<&str> = Some("401 201 201 201 201 404 404 404 201");
 const OTHER_ORG_DELETED: Option<&str> = Some("401 204 204 204 204 404 404 404 204");
+/// Previews are for signed-in members only: keys get 403 there too.
+const OTHER_ORG_PREVIEW: Option<&str> = Some("401 201 201 403 403 404 404 404 201");
 
 /// operationId; expected statuses on the caller's own workspace (and the client users' own
 /// organization); on another organization of that workspace (`None` when the operation is not
@@ -95,6 +97,31 @@ const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("deleteTeam",        "401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
     ("putTeamMember",     "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
     ("removeTeamMember",  "401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
+    ("getBrand",          "401 200 200 200 200 403 403 403 200", None, None),
+    ("putBrand",          "401 200 403 200 403 403 403 403 200", None, None),
+    ("getEmailSettings",  "401 200 403 200 403 403 403 403 200", None, None),
+    ("putEmailSettings",  "401 200 403 200 403 403 403 403 200", None, None),
+    // Authorized callers reach the check that an SMTP server is saved (none is here).
+    ("sendTestEmail",     "401 409 403 409 403 403 403 403 409", None, None),
+    ("listEmailTemplates",   "401 200 403 200 403 403 403 403 200", None, None),
+    ("getEmailTemplate",     "401 200 403 200 403 403 403 403 200", None, None),
+    ("putEmailTemplate",     "401 200 403 200 403 403 403 403 200", None, None),
+    ("resetEmailTemplate",   "401 200 403 200 403 403 403 403 200", None, None),
+    ("previewEmailTemplate", "401 200 403 200 403 403 403 403 200", None, None),
+    ("listOutbox",        "401 200 403 200 403 403 403 403 200", None, None),
+    ("getOutboxMessage",  "401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
+    ("inviteClientUser",  "401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
+    ("listMemberInvitations",  "401 200 200 200 200 403 403 403 200", None, None),
+    ("inviteMember",           "401 201 403 201 403 403 403 403 201", None, None),
+    ("revokeMemberInvitation", "401 204 403 204 403 403 403 403 204", None, NOT_FOUND),
+    // Redeeming a link needs only the link.
+    ("getInvitation",     "200 200 200 200 200 200 200 200 200", None, None),
+    ("acceptInvitation",  "201 201 201 201 201 201 201 201 201", None, None),
+    ("requestPasswordReset",       "202 202 202 202 202 202 202 202 202", None, None),
+    ("requestClientPasswordReset", "202 202 202 202 202 202 202 202 202", None, None),
+    ("getPasswordReset",           "200 200 200 200 200 200 200 200 200", None, None),
+    ("completePasswordReset",      "201 201 201 201 201 201 201 201 201", None, None),
+    ("previewClientUser", "401 201 201 403 403 403 403 403 201", OTHER_ORG_PREVIEW, NOT_FOUND),
 ];
 
 static UNIQUE: AtomicUsize = AtomicUsize::new(0);
@@ -471,6 +498,102 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
                 .unwrap();
             (Method::GET, format!("/images/{}", image.id), None)
         }
+        "getBrand" => (Method::GET, "/api/v1/workspace/brand".to_owned(), None),
+        "putBrand" => (
+            Method::PUT,
+            "/api/v1/workspace/brand".to_owned(),
+            Some(json!({ "product_name": unique("Acme AI "), "primary_color": "#112233", "accent_color": "#445566" })),
+        ),
+        "getEmailSettings" => (Method::GET, "/api/v1/workspace/email-settings".to_owned(), None),
+        "putEmailSettings" => (
+            Method::PUT,
+            "/api/v1/workspace/email-settings".to_owned(),
+            Some(json!({ "sender_name": unique("Acme "), "sender_address": "hello@acme.test" })),
+        ),
+        "sendTestEmail" => (
+            Method::POST,
+            "/api/v1/workspace/email-settings/test".to_owned(),
+            Some(json!({ "to": "someone@example.test" })),
+        ),
+        "listEmailTemplates" => (Method::GET, "/api/v1/workspace/email-templates".to_owned(), None),
+        "getEmailTemplate" | "putEmailTemplate" | "resetEmailTemplate" | "previewEmailTemplate" => {
+            let path = "/api/v1/workspace/email-templates/invitation/fr".to_owned();
+            match operation {
+                "getEmailTemplate" => (Method::GET, path, None),
+                "putEmailTemplate" => (
+                    Method::PUT,
+                    path,
+                    Some(json!({ "subject": "Bienvenue sur {{ product_name }}", "html": "<p>{{ link }}</p>", "text": "{{ link }}" })),
+                ),
+                "resetEmailTemplate" => (Method::DELETE, path, None),
+                _ => (Method::POST, format!("{path}/preview"), Some(json!({}))),
+            }
+        }
+        "listOutbox" => (Method::GET, "/api/v1/outbox".to_owned(), None),
+        "getOutboxMessage" => {
+            let sent = invite_someone(app, target).await;
+            (Method::GET, format!("/api/v1/outbox/{}", sent.outbox_id), None)
+        }
+        "inviteClientUser" | "previewClientUser" => {
+            let user = app
+                .client_user(target, organization, &unique("invitee"), &[Permission::Home])
+                .await;
+            let action = if operation == "inviteClientUser" { "invitation" } else { "preview" };
+            (Method::POST, format!("/api/v1/client-users/{}/{action}", user.id), None)
+        }
+        "listMemberInvitations" => (Method::GET, "/api/v1/member-invitations".to_owned(), None),
+        "inviteMember" => (
+            Method::POST,
+            "/api/v1/member-invitations".to_owned(),
+            Some(json!({ "email": format!("{}@agency.test", unique("invitee")), "role": "member" })),
+        ),
+        "revokeMemberInvitation" => {
+            let sent = invite_someone(app, target).await;
+            (Method::DELETE, format!("/api/v1/member-invitations/{}", sent.id), None)
+        }
+        "getInvitation" | "acceptInvitation" => {
+            let sent = invite_someone(app, target).await;
+            let token = emailed_token(app, target, sent.outbox_id).await;
+            match operation {
+                "getInvitation" => (Method::GET, format!("/api/v1/invitation?token={token}"), None),
+                _ => (
+                    Method::POST,
+                    "/api/v1/invitation/accept".to_owned(),
+                    Some(json!({ "token": token, "name": "New Colleague", "password": clientele_testkit::PASSWORD })),
+                ),
+            }
+        }
+        "requestPasswordReset" => (
+            Method::POST,
+            "/api/v1/password-resets".to_owned(),
+            Some(json!({ "email": format!("{}@agency.test", unique("forgetful")) })),
+        ),
+        "requestClientPasswordReset" => (
+            Method::POST,
+            "/api/v1/dashboard/password-resets".to_owned(),
+            Some(json!({ "workspace": target.slug, "email": format!("{}@client.test", unique("forgetful")) })),
+        ),
+        "getPasswordReset" | "completePasswordReset" => {
+            let someone = app.member(target, &unique("forgetful"), MemberRole::Member).await;
+            app.app
+                .request_member_password_reset(&someone.email, &Default::default())
+                .await
+                .unwrap();
+            let newest = app
+                .app
+                .list_outbox(&target.owner.actor(), None, Some(1))
+                .await
+                .unwrap();
+            let token = emailed_token(app, target, newest[0].id).await;
+            match operation {
+                "getPasswordReset" => (Method::GET, format!("/api/v1/password-reset?token={token}"), None),
+                _ => (
+                    Method::POST,
+                    "/api/v1/password-reset/complete".to_owned(),
+                    Some(json!({ "token": token, "password": "another Long passphrase 81" })),
+                ),
+            }
+        }
         other => panic!("operation {other} has no way to be called in the matrix test; add it"),
     };
     let mut request = app.request(caller, method, &path);
@@ -481,6 +604,26 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
         request = request.header("content-type", content_type).body(bytes);
     }
     request.send().await.unwrap().status().as_u16()
+}
+
+/// Invites a new member to `workspace` as its owner; the email waits in the outbox.
+async fn invite_someone(
+    app: &TestApp,
+    workspace: &Workspace,
+) -> clientele_app::invitations::InvitationSent {
+    let email = format!("{}@agency.test", unique("invitee"));
+    app.app
+        .invite_member(&workspace.owner.actor(), &email, MemberRole::Member, &Default::default())
+        .await
+        .unwrap()
+}
+
+/// The token of the link in an email of `workspace`'s outbox.
+async fn emailed_token(app: &TestApp, workspace: &Workspace, id: clientele_domain::OutboxId) -> String {
+    let message = app.app.outbox_message(&workspace.owner.actor(), id).await.unwrap();
+    let text = message.text.unwrap();
+    let start = text.find("token=").unwrap() + "token=".len();
+    text[start..].split_whitespace().next().unwrap().to_owned()
 }
 
 fn documented_operations() -> Vec<String> {
