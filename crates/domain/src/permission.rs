@@ -61,6 +61,22 @@ impl Permission {
         }
     }
 
+    /// How the flag reads to a person (English; the dashboard's catalogs translate it).
+    pub fn title(&self) -> &'static str {
+        match self {
+            Self::OrgAdmin => "Org admin",
+            Self::Home => "Home",
+            Self::Conversations => "Conversations",
+            Self::Analytics => "Analytics",
+            Self::KnowledgeBase => "Knowledge base",
+            Self::Channels => "Channels",
+            Self::Prompt => "Prompt",
+            Self::Settings => "Settings",
+            Self::CustomTabs => "Custom tabs",
+            Self::Billing => "Billing",
+        }
+    }
+
     fn bit(self) -> u16 {
         1 << (self as u16)
     }

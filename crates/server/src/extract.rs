@@ -154,8 +154,12 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
 }
 
 fn session_cookie(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+    cookie_token(&parts.headers)
+}
+
+/// The session token in a request's cookies, if any.
+pub(crate) fn cookie_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

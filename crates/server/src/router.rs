@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::any::Any;
 use std::time::Duration;
@@ -47,8 +47,18 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn app(state: AppState) -> Router {
     let (api, document) = api_routes().split_for_parts();
     let routes = Router::new()
-        .route("/", get(|| async { Redirect::temporary(REFERENCE_PATH) }))
+        .route("/", get(web::home::show))
+        .route("/preview/end", axum::routing::post(web::home::end_preview))
         .route("/setup", get(web::setup::show).post(web::setup::create))
+        .route(
+            "/invitation",
+            get(web::links::show_invitation).post(web::links::accept_invitation),
+        )
+        .route(
+            "/reset-password",
+            get(web::links::show_reset).post(web::links::complete_reset),
+        )
+        .route("/preview", get(web::links::open_preview))
         .merge(api)
         .merge(
             SwaggerUi::new(REFERENCE_PATH)

@@ -24,6 +24,8 @@ pub struct MeResponse {
     #[schema(value_type = Option<Vec<String>>)]
     pub permissions: Option<Vec<Permission>>,
     pub workspace: WorkspaceResponse,
+    /// During a preview ("Log in as"): the agency member seeing the dashboard as this user.
+    pub impersonated_by: Option<Uuid>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -67,6 +69,7 @@ pub async fn me(
         organization_id,
         permissions,
         name: actor.label,
+        impersonated_by: actor.impersonated_by.map(|id| id.as_uuid()),
         workspace: WorkspaceResponse {
             id: workspace.id.as_uuid(),
             name: workspace.name,

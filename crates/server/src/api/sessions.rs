@@ -170,16 +170,25 @@ pub(crate) fn created_session<B: Serialize>(
     body: B,
     expires_at: Timestamp,
 ) -> impl IntoResponse + use<B> {
-    let max_age = (expires_at.unix_micros() - Timestamp::now().unix_micros()).max(0) / 1_000_000;
-    let cookie = session_cookie(
-        token.reveal(),
-        u64::try_from(max_age).unwrap_or_default(),
-        is_https(headers),
-    );
+    let cookie = session_cookie_for(token, headers, expires_at);
     (
         StatusCode::CREATED,
         AppendHeaders([(header::SET_COOKIE, cookie)]),
         Json(body),
+    )
+}
+
+/// The cookie of a new session that ends at `expires_at`.
+pub(crate) fn session_cookie_for(
+    token: &Token,
+    headers: &HeaderMap,
+    expires_at: Timestamp,
+) -> HeaderValue {
+    let max_age = (expires_at.unix_micros() - Timestamp::now().unix_micros()).max(0) / 1_000_000;
+    session_cookie(
+        token.reveal(),
+        u64::try_from(max_age).unwrap_or_default(),
+        is_https(headers),
     )
 }
 

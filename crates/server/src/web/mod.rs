@@ -1,3 +1,5 @@
 //! Server-rendered pages.
 
+pub mod home;
+pub mod links;
 pub mod setup;
