@@ -66,7 +66,7 @@ impl Brand {
     pub fn logo_url(&self, public_url: &BaseUrl) -> Option<String> {
         self.logo_image_id
             .as_ref()
-            .map(|id| self.console_url(public_url).join(&format!("/api/v1/images/{id}")))
+            .map(|id| self.console_url(public_url).join(&format!("/images/{id}")))
     }
 }
 

@@ -17,6 +17,7 @@ use clientele_store::client_users::{
 };
 use clientele_store::organizations::{self, OrganizationRow};
 use clientele_store::teams::{self, MembershipRow, Memberships};
+use clientele_store::account_tokens::{self, AccountTokenRow};
 use clientele_store::{StoreError, Tx, agents, sessions};
 use std::collections::HashMap;
 
@@ -73,6 +74,36 @@ pub struct ClientUserView {
     /// The chosen agents when access is `selected`; empty otherwise.
     pub agent_ids: Vec<AgentId>,
     pub teams: Vec<MembershipRow>,
+    /// The latest invitation sent to the user, if any.
+    pub invitation: Option<InvitationState>,
+}
+
+/// Where a user's latest invitation stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvitationState {
+    /// `pending`, `accepted`, `expired` or `revoked`.
+    pub status: &'static str,
+    pub sent_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl InvitationState {
+    fn of(row: &AccountTokenRow, now: Timestamp) -> Self {
+        let status = if row.used_at.is_some() {
+            "accepted"
+        } else if row.revoked_at.is_some() {
+            "revoked"
+        } else if now >= row.expires_at {
+            "expired"
+        } else {
+            "pending"
+        };
+        Self {
+            status,
+            sent_at: row.created_at,
+            expires_at: row.expires_at,
+        }
+    }
 }
 
 /// One page of users and the cursor of the next.
@@ -542,10 +573,19 @@ impl App {
             return Ok(Vec::new());
         }
         let ids: Vec<ClientUserId> = users.iter().map(|u| u.id).collect();
-        let (grants, memberships) = tokio::try_join!(
+        let (grants, memberships, invitations) = tokio::try_join!(
             client_users::agent_grants(&self.db, workspace_id, None, Some(&ids)),
             teams::memberships(&self.db, workspace_id, Memberships::Users(&ids)),
+            account_tokens::latest_invitations(&self.db, workspace_id, &ids),
         )?;
+        let now = Timestamp::now();
+        // Oldest first, so the latest of each user's invitations is the one kept.
+        let mut latest: HashMap<ClientUserId, InvitationState> = HashMap::new();
+        for row in &invitations {
+            if let Some(id) = row.client_user_id {
+                latest.insert(ClientUserId::from(id), InvitationState::of(row, now));
+            }
+        }
         let mut agents: HashMap<ClientUserId, Vec<AgentId>> = HashMap::new();
         for grant in grants {
             agents
@@ -565,6 +605,7 @@ impl App {
             .map(|user| ClientUserView {
                 agent_ids: agents.remove(&user.id).unwrap_or_default(),
                 teams: teams.remove(&user.id).unwrap_or_default(),
+                invitation: latest.remove(&user.id),
                 user,
             })
             .collect())

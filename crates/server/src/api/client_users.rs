@@ -47,8 +47,20 @@ pub struct ClientUserResponse {
     pub image_id: Option<String>,
     pub image_url: Option<String>,
     pub last_sign_in_at: Option<String>,
+    /// The latest invitation emailed to the user, if any.
+    pub invitation: Option<InvitationStateResponse>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// Where a user's latest invitation stands.
+#[derive(Serialize, ToSchema)]
+pub struct InvitationStateResponse {
+    /// `pending`, `accepted`, `expired` or `revoked` (replaced by a newer one or withdrawn).
+    #[schema(example = "pending")]
+    pub status: String,
+    pub sent_at: String,
+    pub expires_at: String,
 }
 
 /// A team a user is in, with their role in it.
@@ -85,6 +97,11 @@ impl From<ClientUserView> for ClientUserResponse {
             agent_access: user.agent_access,
             agent_ids: view.agent_ids.iter().map(AgentId::as_uuid).collect(),
             teams: view.teams.iter().map(Into::into).collect(),
+            invitation: view.invitation.map(|i| InvitationStateResponse {
+                status: i.status.to_owned(),
+                sent_at: rfc3339(i.sent_at),
+                expires_at: rfc3339(i.expires_at),
+            }),
             image_url: user.image_id.as_deref().map(url_of),
             image_id: user.image_id,
             created_at: rfc3339(user.created_at),
