@@ -135,7 +135,9 @@ impl App {
         let Ok(slug) = WorkspaceSlug::parse(slug) else {
             return Ok(None);
         };
-        Ok(workspaces::find_by_slug(&self.db, &slug).await?.map(|w| w.id))
+        Ok(workspaces::find_by_slug(&self.db, &slug)
+            .await?
+            .map(|w| w.id))
     }
 
     /// The slug of the workspace served at `host`, for signing in on a dashboard domain.

@@ -12,12 +12,12 @@ use clientele_domain::{
     OrganizationId, Permission, PermissionPreset, Permissions, Permit, Principal, Resource, TeamId,
     Timestamp, authorize,
 };
+use clientele_store::account_tokens::{self, AccountTokenRow};
 use clientele_store::client_users::{
     self, ClientUserChange, ClientUserOrder, ClientUserQuery, ClientUserRow, NewClientUser,
 };
 use clientele_store::organizations::{self, OrganizationRow};
 use clientele_store::teams::{self, MembershipRow, Memberships};
-use clientele_store::account_tokens::{self, AccountTokenRow};
 use clientele_store::{StoreError, Tx, agents, sessions};
 use std::collections::HashMap;
 

@@ -216,11 +216,12 @@ fn validate(
     })
 }
 
+/// Reads one field of the settings as text, for the log.
+type Reader = fn(&EmailSettingsView) -> Option<String>;
+
 fn changes(before: Option<&EmailSettingsView>, after: &EmailSettingsView) -> Changes {
-    let text = |v: Option<&EmailSettingsView>, f: fn(&EmailSettingsView) -> Option<String>| {
-        v.and_then(f)
-    };
-    let fields: [(&str, fn(&EmailSettingsView) -> Option<String>); 8] = [
+    let text = |v: Option<&EmailSettingsView>, f: Reader| v.and_then(f);
+    let fields: [(&str, Reader); 8] = [
         ("sender_name", |v| Some(v.sender_name.clone())),
         ("sender_address", |v| Some(v.sender_address.clone())),
         ("reply_to", |v| v.reply_to.clone()),
@@ -229,7 +230,9 @@ fn changes(before: Option<&EmailSettingsView>, after: &EmailSettingsView) -> Cha
         ("smtp_username", |v| v.smtp_username.clone()),
         ("smtp_tls", |v| Some(v.smtp_tls.as_str().to_owned())),
         // The password itself is never logged; only whether one is set.
-        ("smtp_password_set", |v| Some(v.smtp_password_set.to_string())),
+        ("smtp_password_set", |v| {
+            Some(v.smtp_password_set.to_string())
+        }),
     ];
     let mut changes = Changes::new();
     for (field, read) in fields {

@@ -109,9 +109,13 @@ impl App {
             &Resource::Workspace(actor.workspace_id),
         )?;
         let mut tx = self.db.begin().await?;
-        let removed =
-            email::delete_template(&mut tx, permit.workspace_id(), kind.as_str(), language.as_str())
-                .await?;
+        let removed = email::delete_template(
+            &mut tx,
+            permit.workspace_id(),
+            kind.as_str(),
+            language.as_str(),
+        )
+        .await?;
         if removed {
             let label = format!("{} ({})", kind.as_str(), language.as_str());
             let entry = Entry {

@@ -108,14 +108,39 @@ impl App {
         let url = brand
             .dashboard_url(&self.config.public_url)
             .join(&format!("/invitation?token={}", link.token.reveal()));
-        let values = placeholders(&brand, &self.config.public_url, &user.name, &organization.name, url, link.expires_at);
+        let values = placeholders(
+            &brand,
+            &self.config.public_url,
+            &user.name,
+            &organization.name,
+            url,
+            link.expires_at,
+        );
         let email = self
-            .compose(&mut tx, workspace_id, EmailKind::Invitation, organization.language, &values)
+            .compose(
+                &mut tx,
+                workspace_id,
+                EmailKind::Invitation,
+                organization.language,
+                &values,
+            )
             .await?;
-        let outbox_id = enqueue(self, &mut tx, workspace_id, "invitation", &user.email, &email).await?;
+        let outbox_id = enqueue(
+            self,
+            &mut tx,
+            workspace_id,
+            "invitation",
+            &user.email,
+            &email,
+        )
+        .await?;
         let entry = Entry {
             organization_id: Some(user.organization_id),
-            action: if replaced { "client_user.invitation_resent" } else { "client_user.invited" },
+            action: if replaced {
+                "client_user.invitation_resent"
+            } else {
+                "client_user.invited"
+            },
             target_kind: "client_user",
             target_id: Some(user.id.as_uuid()),
             target_label: &user.name,
@@ -175,11 +200,32 @@ impl App {
         let url = brand
             .console_url(&self.config.public_url)
             .join(&format!("/invitation?token={}", link.token.reveal()));
-        let values = placeholders(&brand, &self.config.public_url, email.as_str(), &workspace.name, url, link.expires_at);
+        let values = placeholders(
+            &brand,
+            &self.config.public_url,
+            email.as_str(),
+            &workspace.name,
+            url,
+            link.expires_at,
+        );
         let message = self
-            .compose(&mut tx, workspace_id, EmailKind::Invitation, Language::En, &values)
+            .compose(
+                &mut tx,
+                workspace_id,
+                EmailKind::Invitation,
+                Language::En,
+                &values,
+            )
             .await?;
-        let outbox_id = enqueue(self, &mut tx, workspace_id, "invitation", email.as_str(), &message).await?;
+        let outbox_id = enqueue(
+            self,
+            &mut tx,
+            workspace_id,
+            "invitation",
+            email.as_str(),
+            &message,
+        )
+        .await?;
         let id = link.id;
         let entry = Entry {
             organization_id: None,
@@ -201,15 +247,21 @@ impl App {
     }
 
     /// The workspace's open invitations of future members (any agency account).
-    pub async fn member_invitations(&self, actor: &Actor) -> Result<Vec<MemberInvitation>, AppError> {
+    pub async fn member_invitations(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<MemberInvitation>, AppError> {
         let permit = authorize(
             actor,
             Action::ListMembers,
             &Resource::Workspace(actor.workspace_id),
         )?;
-        let rows =
-            account_tokens::open_member_invitations(&self.db, permit.workspace_id(), Timestamp::now())
-                .await?;
+        let rows = account_tokens::open_member_invitations(
+            &self.db,
+            permit.workspace_id(),
+            Timestamp::now(),
+        )
+        .await?;
         Ok(rows.iter().filter_map(member_invitation).collect())
     }
 
@@ -306,9 +358,13 @@ impl App {
     ) -> Result<Accepted, AppError> {
         let row = account_links::find_open(&self.db, Purpose::Invitation, token).await?;
         match row.subject() {
-            Some(Subject::ClientUser(id)) => self.accept_as_client_user(&row, id, acceptance, context).await,
+            Some(Subject::ClientUser(id)) => {
+                self.accept_as_client_user(&row, id, acceptance, context)
+                    .await
+            }
             Some(Subject::Invitee { email, role }) => {
-                self.accept_as_member(&row, &email, role, acceptance, context).await
+                self.accept_as_member(&row, &email, role, acceptance, context)
+                    .await
             }
             _ => Err(AppError::LinkUnusable(DISABLED)),
         }
@@ -387,7 +443,10 @@ impl App {
     ) -> Result<Accepted, AppError> {
         let workspace_id = row.workspace_id;
         let mut check = Validation::default();
-        let name = check.check("name", WorkspaceName::parse(acceptance.name.as_deref().unwrap_or("")));
+        let name = check.check(
+            "name",
+            WorkspaceName::parse(acceptance.name.as_deref().unwrap_or("")),
+        );
         let password = acceptance.password.unwrap_or_default();
         let context_words = [email, acceptance.name.as_deref().unwrap_or("")];
         if let Some(reason) = passwords::refusal(&password, &context_words) {
@@ -410,15 +469,17 @@ impl App {
             password_hash: &password_hash,
             created_at: Timestamp::now(),
         };
-        members::insert(&mut tx, &new).await.map_err(|error| match error {
-            StoreError::Conflict { constraint } if constraint == members::EMAIL_CONSTRAINT => {
-                AppError::Conflict {
-                    field: "email",
-                    message: "an account with this email already exists",
+        members::insert(&mut tx, &new)
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict { constraint } if constraint == members::EMAIL_CONSTRAINT => {
+                    AppError::Conflict {
+                        field: "email",
+                        message: "an account with this email already exists",
+                    }
                 }
-            }
-            other => other.into(),
-        })?;
+                other => other.into(),
+            })?;
         let account = SessionAccount::Member(id);
         let (token, expires_at) = start_session(&mut tx, workspace_id, account, None).await?;
         let author = Author {
@@ -433,7 +494,9 @@ impl App {
             target_kind: "member",
             target_id: Some(id.as_uuid()),
             target_label: name.as_str(),
-            changes: Changes::new().set("email", email.as_str()).set("role", role),
+            changes: Changes::new()
+                .set("email", email.as_str())
+                .set("role", role),
         };
         activity::record(&mut tx, workspace_id, &author, context, entry).await?;
         tx.commit().await?;

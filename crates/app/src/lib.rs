@@ -1,21 +1,21 @@
 //! Clientele's use cases. Each one authorizes through the policy, validates its input, and
 //! writes the change together with its activity entry in one transaction.
 
-mod account_links;
 pub mod access_report;
+mod account_links;
 pub mod activity;
 pub mod agents;
 pub mod api_keys;
 pub mod auth;
 pub mod brand;
 pub mod client_users;
+mod cursor;
 pub mod email_settings;
 pub mod email_templates;
-pub mod invitations;
-mod mail;
-mod cursor;
 mod error;
 pub mod images;
+pub mod invitations;
+mod mail;
 pub mod members;
 pub mod organizations;
 pub mod outbox;

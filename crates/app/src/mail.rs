@@ -112,7 +112,9 @@ fn transport(
     let builder = match tls {
         TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
         TlsMode::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
-        TlsMode::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)),
+        TlsMode::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+            host,
+        )),
     }
     .map_err(|error| describe(&error))?;
     let mut builder = builder.timeout(Some(timeout));

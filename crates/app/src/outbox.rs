@@ -6,9 +6,9 @@ use crate::error::AppError;
 use crate::templates::Rendered;
 use crate::{App, mail};
 use clientele_domain::{Action, Actor, OutboxId, Resource, Timestamp, WorkspaceId, authorize};
+use clientele_store::Tx;
 use clientele_store::email;
 use clientele_store::outbox::{self, MessageRow, NewMessage};
-use clientele_store::Tx;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::time::Duration;
@@ -253,7 +253,9 @@ impl App {
 
 /// The wait after `attempts` failed attempts: the base, doubling, up to the cap.
 fn backoff(settings: &OutboxSettings, attempts: i64) -> Duration {
-    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(20);
     settings
         .retry_base
         .saturating_mul(1 << doublings)

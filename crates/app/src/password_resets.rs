@@ -74,7 +74,13 @@ impl App {
             link.expires_at,
         );
         let message = self
-            .compose(&mut tx, workspace_id, EmailKind::PasswordReset, Language::En, &values)
+            .compose(
+                &mut tx,
+                workspace_id,
+                EmailKind::PasswordReset,
+                Language::En,
+                &values,
+            )
             .await?;
         let outbox_id = enqueue(
             self,

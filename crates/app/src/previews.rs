@@ -42,7 +42,9 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let permit = authorize(actor, Action::PreviewClientUser, &resource_of(&user))?;
         let Principal::Member { id: member, .. } = actor.principal else {
-            return Err(AppError::Forbidden("only a signed-in agency member can open a preview"));
+            return Err(AppError::Forbidden(
+                "only a signed-in agency member can open a preview",
+            ));
         };
         if user.status == ClientUserStatus::Disabled {
             return Err(AppError::Conflict {
@@ -91,9 +93,13 @@ impl App {
         let mut tx = self.db.begin().await?;
         account_links::consume(&mut tx, &row).await?;
         let account = SessionAccount::ClientUser(id);
-        let (token, expires_at) =
-            start_session(&mut tx, row.workspace_id, account, Some(MemberId::from(member)))
-                .await?;
+        let (token, expires_at) = start_session(
+            &mut tx,
+            row.workspace_id,
+            account,
+            Some(MemberId::from(member)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Accepted {
             signed_in: crate::auth::SignedIn {

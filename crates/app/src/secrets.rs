@@ -124,7 +124,11 @@ mod tests {
         let sealed = key.seal(b"hunter2").unwrap();
         assert!(!sealed.windows(7).any(|w| w == b"hunter2"));
         assert_eq!(key.open(&sealed).unwrap(), b"hunter2");
-        assert_ne!(key.seal(b"hunter2").unwrap(), sealed, "each seal has its own nonce");
+        assert_ne!(
+            key.seal(b"hunter2").unwrap(),
+            sealed,
+            "each seal has its own nonce"
+        );
         assert!(SecretKey::generate().unwrap().open(&sealed).is_none());
         let mut altered = sealed.clone();
         *altered.last_mut().unwrap() ^= 1;

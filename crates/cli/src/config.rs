@@ -105,7 +105,9 @@ pub enum ConfigError {
     LogFormat(String),
     #[error("max_connections must be at least 1")]
     MaxConnections,
-    #[error("public_url `{0}` is not usable: give the scheme and host, e.g. https://clients.example.com")]
+    #[error(
+        "public_url `{0}` is not usable: give the scheme and host, e.g. https://clients.example.com"
+    )]
     PublicUrl(String),
     #[error(transparent)]
     SecretKey(#[from] clientele_app::secrets::SecretKeyError),

@@ -4,9 +4,9 @@ mod config;
 mod logging;
 
 use clap::{Parser, Subcommand};
+use clientele_app::outbox::OutboxSettings;
 use clientele_app::setup::NewWorkspaceInput;
 use clientele_app::tokens::Token;
-use clientele_app::outbox::OutboxSettings;
 use clientele_app::{App, RequestContext};
 use clientele_domain::BaseUrl;
 use clientele_server::AppState;
@@ -124,7 +124,12 @@ struct CommonArgs {
     public_url: Option<String>,
     /// 32 bytes in base64 that seal stored secrets; every node of a cluster needs the same.
     /// Default: a key file created in the data directory on first start.
-    #[arg(long, env = "CLIENTELE_SECRET_KEY", value_name = "KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CLIENTELE_SECRET_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
     secret_key: Option<String>,
 }
 

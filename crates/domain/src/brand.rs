@@ -31,9 +31,7 @@ impl HexColor {
         let value = raw.trim();
         let digits = value.strip_prefix('#').unwrap_or("");
         if digits.len() != 6 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(InvalidValue::Format(
-                "must be a hex colour like #1a73e8",
-            ));
+            return Err(InvalidValue::Format("must be a hex colour like #1a73e8"));
         }
         Ok(Self(value.to_ascii_lowercase()))
     }
@@ -65,9 +63,7 @@ impl Hostname {
             (1..=63).contains(&label.len())
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         };
         if !host.contains('.') || !host.split('.').all(label_ok) {
             return Err(InvalidValue::Format(
@@ -194,7 +190,9 @@ mod tests {
     #[test]
     fn base_urls_are_http_origins_with_an_optional_plain_path() {
         assert_eq!(
-            BaseUrl::parse("https://console.acme.com/").unwrap().as_str(),
+            BaseUrl::parse("https://console.acme.com/")
+                .unwrap()
+                .as_str(),
             "https://console.acme.com"
         );
         assert!(BaseUrl::parse("http://127.0.0.1:8080").is_ok());

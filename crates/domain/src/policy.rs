@@ -241,7 +241,9 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
         }
         SignOut => Ok(()),
         ReadBrand if role.is_some() => Ok(()),
-        ReadBrand => Err(Denied::Forbidden("only agency accounts see the brand settings")),
+        ReadBrand => Err(Denied::Forbidden(
+            "only agency accounts see the brand settings",
+        )),
         PreviewClientUser if !is_member_session || actor.impersonated_by.is_some() => Err(
             Denied::Forbidden("only a signed-in agency member can open a preview"),
         ),

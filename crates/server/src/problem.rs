@@ -283,10 +283,12 @@ impl From<AppError> for Problem {
                 problem.retry_after = Some(retry_after_seconds);
                 problem
             }
-            AppError::LinkUnusable(reason) => {
-                Self::new(StatusCode::GONE, "link_unusable", "This link cannot be used")
-                    .with_detail(reason)
-            }
+            AppError::LinkUnusable(reason) => Self::new(
+                StatusCode::GONE,
+                "link_unusable",
+                "This link cannot be used",
+            )
+            .with_detail(reason),
             AppError::Upstream(answer) => Self::new(
                 StatusCode::BAD_GATEWAY,
                 "smtp_failed",

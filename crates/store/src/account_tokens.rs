@@ -3,7 +3,9 @@
 
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
-use clientele_domain::{AccountTokenId, ClientUserId, MemberId, MemberRole, Timestamp, WorkspaceId};
+use clientele_domain::{
+    AccountTokenId, ClientUserId, MemberId, MemberRole, Timestamp, WorkspaceId,
+};
 use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use uuid::Uuid;
 
@@ -254,9 +256,7 @@ pub async fn latest_invitations(
     let statement = select()
         .and_where(Expr::col(AccountTokens::WorkspaceId).eq(workspace_id.as_uuid()))
         .and_where(Expr::col(AccountTokens::Purpose).eq(Purpose::Invitation.as_str()))
-        .and_where(
-            Expr::col(AccountTokens::ClientUserId).is_in(users.iter().map(|u| u.as_uuid())),
-        )
+        .and_where(Expr::col(AccountTokens::ClientUserId).is_in(users.iter().map(|u| u.as_uuid())))
         .order_by(AccountTokens::CreatedAt, Order::Asc)
         .to_owned();
     db.fetch_all(&statement).await

@@ -82,7 +82,10 @@ pub async fn find(db: &Db, workspace_id: WorkspaceId) -> Result<Option<BrandRow>
 }
 
 /// The workspace's brand, read inside a transaction.
-pub async fn find_in(tx: &mut Tx, workspace_id: WorkspaceId) -> Result<Option<BrandRow>, StoreError> {
+pub async fn find_in(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+) -> Result<Option<BrandRow>, StoreError> {
     let statement = select()
         .and_where(Expr::col(Brands::WorkspaceId).eq(workspace_id.as_uuid()))
         .to_owned();
@@ -178,7 +181,10 @@ pub async fn set_domains(
 }
 
 /// The workspace whose client dashboard answers on `hostname`.
-pub async fn workspace_for_host(db: &Db, hostname: &str) -> Result<Option<WorkspaceId>, StoreError> {
+pub async fn workspace_for_host(
+    db: &Db,
+    hostname: &str,
+) -> Result<Option<WorkspaceId>, StoreError> {
     let statement = Query::select()
         .column(DashboardDomains::WorkspaceId)
         .from(DashboardDomains::Table)

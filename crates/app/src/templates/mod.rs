@@ -244,8 +244,15 @@ mod tests {
                 let rendered = render(&source, &Placeholders::sample()).unwrap();
                 // The HTML part escapes the link too (`/` as `&#x2f;`), which browsers decode.
                 assert!(rendered.html.contains("token=example"));
-                assert!(rendered.text.contains("https://app.example.com/invitation?token=example"));
-                assert!(rendered.subject.contains("Acme AI"), "{kind:?} {language:?}");
+                assert!(
+                    rendered
+                        .text
+                        .contains("https://app.example.com/invitation?token=example")
+                );
+                assert!(
+                    rendered.subject.contains("Acme AI"),
+                    "{kind:?} {language:?}"
+                );
                 assert!(!rendered.html.contains("{{"));
             }
         }
@@ -282,7 +289,9 @@ mod tests {
     #[test]
     fn a_runaway_loop_runs_out_of_fuel() {
         let mut source = built_in(EmailKind::Invitation, Language::En);
-        source.text = "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}".into();
+        source.text =
+            "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}"
+                .into();
         assert!(check(&source).is_err());
     }
 

@@ -374,7 +374,12 @@ pub async fn get_reset(
     let details = state.app.password_reset(&query.token).await?;
     Ok(Json(ResetDetailsResponse {
         email: details.email,
-        account_kind: if details.is_member { "member" } else { "client_user" }.to_owned(),
+        account_kind: if details.is_member {
+            "member"
+        } else {
+            "client_user"
+        }
+        .to_owned(),
         language: details.language.as_str().to_owned(),
     }))
 }

@@ -115,12 +115,7 @@ pub async fn sign_in_client_user(
     let workspace = from_host.or(request.workspace).unwrap_or_default();
     let signed_in = state
         .app
-        .sign_in_client_user(
-            &workspace,
-            &request.email,
-            &request.password,
-            &origin,
-        )
+        .sign_in_client_user(&workspace, &request.email, &request.password, &origin)
         .await?;
     let user = signed_in.account;
     let body = ClientSignInResponse {

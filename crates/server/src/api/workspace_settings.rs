@@ -96,7 +96,10 @@ pub async fn put_brand(
         console_url: request.console_url,
         dashboard_domains: request.dashboard_domains,
     };
-    let brand = state.app.update_brand(&caller.actor, input, &origin).await?;
+    let brand = state
+        .app
+        .update_brand(&caller.actor, input, &origin)
+        .await?;
     Ok(Json(brand.into()))
 }
 
@@ -230,7 +233,10 @@ pub async fn send_test_email(
     Caller(caller): Caller,
     ApiJson(request): ApiJson<TestEmailRequest>,
 ) -> Result<Json<TestEmailResponse>, Problem> {
-    let response = state.app.send_test_email(&caller.actor, &request.to).await?;
+    let response = state
+        .app
+        .send_test_email(&caller.actor, &request.to)
+        .await?;
     Ok(Json(TestEmailResponse { response }))
 }
 

@@ -149,7 +149,13 @@ pub async fn show_reset(
         Ok(details) => {
             let brand = brand_style(&state, details.workspace_id).await?;
             let lead = format!("Choose a new password for {}.", details.email);
-            Ok(page(brand, "Reset your password", lead, reset_form(query.token, None)).into_response())
+            Ok(page(
+                brand,
+                "Reset your password",
+                lead,
+                reset_form(query.token, None),
+            )
+            .into_response())
         }
         Err(error) => unusable("Password reset", error),
     }
@@ -163,7 +169,11 @@ pub async fn complete_reset(
     Form(data): Form<LinkFormData>,
 ) -> Result<Response, Problem> {
     let password = data.password.clone().unwrap_or_default();
-    match state.app.reset_password(&data.token, password, &origin).await {
+    match state
+        .app
+        .reset_password(&data.token, password, &origin)
+        .await
+    {
         Ok(accepted) => Ok(signed_in(&headers, &accepted)),
         Err(AppError::Invalid(errors)) => {
             let details = state.app.password_reset(&data.token).await?;
@@ -172,7 +182,12 @@ pub async fn complete_reset(
             let lead = format!("Choose a new password for {}.", details.email);
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                page(brand, "Reset your password", lead, reset_form(data.token, message)),
+                page(
+                    brand,
+                    "Reset your password",
+                    lead,
+                    reset_form(data.token, message),
+                ),
             )
                 .into_response())
         }
@@ -238,14 +253,13 @@ fn unusable(title: &'static str, error: AppError) -> Result<Response, Problem> {
 fn signed_in(headers: &HeaderMap, accepted: &Accepted) -> Response {
     let signed_in = &accepted.signed_in;
     let cookie = session_cookie_for(&signed_in.token, headers, signed_in.expires_at);
-    (
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to("/"),
-    )
-        .into_response()
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
 }
 
-pub(crate) async fn brand_style(state: &AppState, workspace_id: WorkspaceId) -> Result<BrandStyle, Problem> {
+pub(crate) async fn brand_style(
+    state: &AppState,
+    workspace_id: WorkspaceId,
+) -> Result<BrandStyle, Problem> {
     let brand: Brand = state.app.brand_of(workspace_id).await?;
     Ok(BrandStyle {
         logo_url: brand.logo_url(&state.app.config.public_url),

@@ -2,10 +2,12 @@
 // A test fails by panicking, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod account_links;
 mod agents;
 mod auth;
 mod client_users;
 mod dashboard_auth;
+mod email;
 mod health;
 mod images;
 mod matrix;

@@ -502,9 +502,15 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
         "putBrand" => (
             Method::PUT,
             "/api/v1/workspace/brand".to_owned(),
-            Some(json!({ "product_name": unique("Acme AI "), "primary_color": "#112233", "accent_color": "#445566" })),
+            Some(
+                json!({ "product_name": unique("Acme AI "), "primary_color": "#112233", "accent_color": "#445566" }),
+            ),
         ),
-        "getEmailSettings" => (Method::GET, "/api/v1/workspace/email-settings".to_owned(), None),
+        "getEmailSettings" => (
+            Method::GET,
+            "/api/v1/workspace/email-settings".to_owned(),
+            None,
+        ),
         "putEmailSettings" => (
             Method::PUT,
             "/api/v1/workspace/email-settings".to_owned(),
@@ -515,7 +521,11 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
             "/api/v1/workspace/email-settings/test".to_owned(),
             Some(json!({ "to": "someone@example.test" })),
         ),
-        "listEmailTemplates" => (Method::GET, "/api/v1/workspace/email-templates".to_owned(), None),
+        "listEmailTemplates" => (
+            Method::GET,
+            "/api/v1/workspace/email-templates".to_owned(),
+            None,
+        ),
         "getEmailTemplate" | "putEmailTemplate" | "resetEmailTemplate" | "previewEmailTemplate" => {
             let path = "/api/v1/workspace/email-templates/invitation/fr".to_owned();
             match operation {
@@ -523,7 +533,9 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
                 "putEmailTemplate" => (
                     Method::PUT,
                     path,
-                    Some(json!({ "subject": "Bienvenue sur {{ product_name }}", "html": "<p>{{ link }}</p>", "text": "{{ link }}" })),
+                    Some(
+                        json!({ "subject": "Bienvenue sur {{ product_name }}", "html": "<p>{{ link }}</p>", "text": "{{ link }}" }),
+                    ),
                 ),
                 "resetEmailTemplate" => (Method::DELETE, path, None),
                 _ => (Method::POST, format!("{path}/preview"), Some(json!({}))),
@@ -532,34 +544,63 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
         "listOutbox" => (Method::GET, "/api/v1/outbox".to_owned(), None),
         "getOutboxMessage" => {
             let sent = invite_someone(app, target).await;
-            (Method::GET, format!("/api/v1/outbox/{}", sent.outbox_id), None)
+            (
+                Method::GET,
+                format!("/api/v1/outbox/{}", sent.outbox_id),
+                None,
+            )
         }
         "inviteClientUser" | "previewClientUser" => {
             let user = app
-                .client_user(target, organization, &unique("invitee"), &[Permission::Home])
+                .client_user(
+                    target,
+                    organization,
+                    &unique("invitee"),
+                    &[Permission::Home],
+                )
                 .await;
-            let action = if operation == "inviteClientUser" { "invitation" } else { "preview" };
-            (Method::POST, format!("/api/v1/client-users/{}/{action}", user.id), None)
+            let action = if operation == "inviteClientUser" {
+                "invitation"
+            } else {
+                "preview"
+            };
+            (
+                Method::POST,
+                format!("/api/v1/client-users/{}/{action}", user.id),
+                None,
+            )
         }
         "listMemberInvitations" => (Method::GET, "/api/v1/member-invitations".to_owned(), None),
         "inviteMember" => (
             Method::POST,
             "/api/v1/member-invitations".to_owned(),
-            Some(json!({ "email": format!("{}@agency.test", unique("invitee")), "role": "member" })),
+            Some(
+                json!({ "email": format!("{}@agency.test", unique("invitee")), "role": "member" }),
+            ),
         ),
         "revokeMemberInvitation" => {
             let sent = invite_someone(app, target).await;
-            (Method::DELETE, format!("/api/v1/member-invitations/{}", sent.id), None)
+            (
+                Method::DELETE,
+                format!("/api/v1/member-invitations/{}", sent.id),
+                None,
+            )
         }
         "getInvitation" | "acceptInvitation" => {
             let sent = invite_someone(app, target).await;
             let token = emailed_token(app, target, sent.outbox_id).await;
             match operation {
-                "getInvitation" => (Method::GET, format!("/api/v1/invitation?token={token}"), None),
+                "getInvitation" => (
+                    Method::GET,
+                    format!("/api/v1/invitation?token={token}"),
+                    None,
+                ),
                 _ => (
                     Method::POST,
                     "/api/v1/invitation/accept".to_owned(),
-                    Some(json!({ "token": token, "name": "New Colleague", "password": clientele_testkit::PASSWORD })),
+                    Some(
+                        json!({ "token": token, "name": "New Colleague", "password": clientele_testkit::PASSWORD }),
+                    ),
                 ),
             }
         }
@@ -571,10 +612,14 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
         "requestClientPasswordReset" => (
             Method::POST,
             "/api/v1/dashboard/password-resets".to_owned(),
-            Some(json!({ "workspace": target.slug, "email": format!("{}@client.test", unique("forgetful")) })),
+            Some(
+                json!({ "workspace": target.slug, "email": format!("{}@client.test", unique("forgetful")) }),
+            ),
         ),
         "getPasswordReset" | "completePasswordReset" => {
-            let someone = app.member(target, &unique("forgetful"), MemberRole::Member).await;
+            let someone = app
+                .member(target, &unique("forgetful"), MemberRole::Member)
+                .await;
             app.app
                 .request_member_password_reset(&someone.email, &Default::default())
                 .await
@@ -586,7 +631,11 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
                 .unwrap();
             let token = emailed_token(app, target, newest[0].id).await;
             match operation {
-                "getPasswordReset" => (Method::GET, format!("/api/v1/password-reset?token={token}"), None),
+                "getPasswordReset" => (
+                    Method::GET,
+                    format!("/api/v1/password-reset?token={token}"),
+                    None,
+                ),
                 _ => (
                     Method::POST,
                     "/api/v1/password-reset/complete".to_owned(),
@@ -613,14 +662,27 @@ async fn invite_someone(
 ) -> clientele_app::invitations::InvitationSent {
     let email = format!("{}@agency.test", unique("invitee"));
     app.app
-        .invite_member(&workspace.owner.actor(), &email, MemberRole::Member, &Default::default())
+        .invite_member(
+            &workspace.owner.actor(),
+            &email,
+            MemberRole::Member,
+            &Default::default(),
+        )
         .await
         .unwrap()
 }
 
 /// The token of the link in an email of `workspace`'s outbox.
-async fn emailed_token(app: &TestApp, workspace: &Workspace, id: clientele_domain::OutboxId) -> String {
-    let message = app.app.outbox_message(&workspace.owner.actor(), id).await.unwrap();
+async fn emailed_token(
+    app: &TestApp,
+    workspace: &Workspace,
+    id: clientele_domain::OutboxId,
+) -> String {
+    let message = app
+        .app
+        .outbox_message(&workspace.owner.actor(), id)
+        .await
+        .unwrap();
     let text = message.text.unwrap();
     let start = text.find("token=").unwrap() + "token=".len();
     text[start..].split_whitespace().next().unwrap().to_owned()
