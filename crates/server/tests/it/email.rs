@@ -843,4 +843,38 @@ on_both_backends! {
             "the email sent is the one that waited"
         );
     }
+
+    async fn several_nodes_share_the_outbox_and_each_email_goes_out_once(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let organization = app.organization(&workspace, "Northwind").await;
+        let mut sink = SmtpSink::start().await;
+        use_smtp(&app, &owner, sink.port()).await;
+        // Queue the emails while the server is down, so every node finds all of them due.
+        sink.stop();
+        for i in 0..24 {
+            let user = invited_user(&app, &owner, organization, "Ada Lovelace", &format!("ada{i}@client.test")).await;
+            invite(&app, &owner, &user).await;
+        }
+        // Two more nodes over the same database and key, racing the test server's own worker.
+        let mut nodes = Vec::new();
+        for _ in 0..2 {
+            let node = clientele_app::App::new(app.db.clone(), (*app.app.config).clone()).await.unwrap();
+            nodes.push(tokio::spawn(node.run_outbox(std::future::pending())));
+        }
+        sink.restart().await;
+        let received = sink.wait_for(24, Duration::from_secs(20)).await;
+        // Give any duplicate the time to arrive.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let received = sink.messages().len().max(received.len());
+        for node in &nodes {
+            node.abort();
+        }
+        assert_eq!(received, 24, "each email is sent by exactly one node");
+        let mut recipients: Vec<String> = sink.messages().iter().flat_map(|m| m.to.clone()).collect();
+        recipients.sort();
+        recipients.dedup();
+        assert_eq!(recipients.len(), 24, "every recipient got their email");
+    }
 }
