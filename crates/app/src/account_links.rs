@@ -1,6 +1,7 @@
 //! Single-use account links: issuing one (a random token, only its hash stored) and redeeming
 //! one, which tells apart the ways a link can be unusable.
 
+use crate::auth::later;
 use crate::error::AppError;
 use crate::tokens::Token;
 use clientele_domain::{AccountTokenId, MemberId, Timestamp, WorkspaceId};
@@ -100,9 +101,4 @@ fn check_open(row: &AccountTokenRow, now: Timestamp) -> Result<(), AppError> {
 pub(crate) fn describe_expiry(at: Timestamp) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     at.as_offset_date_time().format(&format).unwrap_or_default()
-}
-
-pub(crate) fn later(at: Timestamp, by: Duration) -> Timestamp {
-    let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
-    Timestamp::try_from(at.unix_micros().saturating_add(micros)).unwrap_or(at)
 }

@@ -457,7 +457,8 @@ fn micros(duration: Duration) -> i64 {
     i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
 }
 
-fn later(at: Timestamp, by: Duration) -> Timestamp {
+/// `at` plus `by`, saturating.
+pub(crate) fn later(at: Timestamp, by: Duration) -> Timestamp {
     Timestamp::try_from(at.unix_micros().saturating_add(micros(by))).unwrap_or(at)
 }
 

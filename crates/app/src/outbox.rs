@@ -2,6 +2,7 @@
 //! it exists exactly when the change does; a worker on every node delivers due emails, each
 //! claimed by one node at a time, retrying with backoff until the server accepts or refuses it.
 
+use crate::auth::later;
 use crate::error::AppError;
 use crate::templates::Rendered;
 use crate::{App, mail};
@@ -260,11 +261,6 @@ fn backoff(settings: &OutboxSettings, attempts: i64) -> Duration {
         .retry_base
         .saturating_mul(1 << doublings)
         .min(settings.retry_cap)
-}
-
-fn later(at: Timestamp, by: Duration) -> Timestamp {
-    let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
-    Timestamp::try_from(at.unix_micros().saturating_add(micros)).unwrap_or(at)
 }
 
 #[cfg(test)]
