@@ -135,6 +135,22 @@ impl App {
         self.agent_page(&permit, request).await
     }
 
+    /// The agents of each of `organizations` (the agency's Clients view), by name.
+    pub async fn agents_of_organizations(
+        &self,
+        actor: &Actor,
+        organizations: &[OrganizationId],
+    ) -> Result<Vec<AgentRow>, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ListAgents,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        // Enough for a full page of organizations; the view links to each one for the rest.
+        const MOST: u64 = 1_000;
+        Ok(agents::of_organizations(&self.db, permit.workspace_id(), organizations, MOST).await?)
+    }
+
     async fn agent_page(
         &self,
         permit: &Permit,

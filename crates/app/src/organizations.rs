@@ -339,7 +339,8 @@ pub(crate) async fn require(
         .ok_or_else(|| AppError::invalid(field, "no organization of this workspace has this id"))
 }
 
-pub(crate) fn resource_of(organization: &OrganizationRow) -> Resource {
+/// The policy's view of an organization.
+pub fn resource_of(organization: &OrganizationRow) -> Resource {
     Resource::Organization {
         workspace_id: organization.workspace_id,
         id: organization.id,

@@ -56,6 +56,21 @@ pub struct ProblemResponse {
 }
 
 impl Problem {
+    /// The HTTP status this problem answers with.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The problem's short title.
+    pub(crate) fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The problem's explanation, if it has one.
+    pub(crate) fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
     fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
         Self {
             status,

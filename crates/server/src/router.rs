@@ -59,6 +59,7 @@ pub fn app(state: AppState) -> Router {
             get(web::links::show_reset).post(web::links::complete_reset),
         )
         .route("/preview", get(web::links::open_preview))
+        .merge(web::routes())
         .merge(api)
         .merge(
             SwaggerUi::new(REFERENCE_PATH)

@@ -213,6 +213,29 @@ pub async fn list(
     db.fetch_all(&statement).await
 }
 
+/// The agents assigned to any of `organizations`, by name, at most `limit` of them (the
+/// Clients view shows a page of organizations with their agents in one query).
+pub async fn of_organizations(
+    db: &Db,
+    workspace_id: WorkspaceId,
+    organizations: &[OrganizationId],
+    limit: u64,
+) -> Result<Vec<AgentRow>, StoreError> {
+    if organizations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut statement = scoped(workspace_id);
+    statement
+        .and_where(
+            Expr::col((Agents::Table, Agents::OrganizationId))
+                .is_in(organizations.iter().map(|id| id.as_uuid())),
+        )
+        .order_by((Agents::Table, Agents::NameKey), Order::Asc)
+        .order_by((Agents::Table, Agents::Id), Order::Asc)
+        .limit(limit);
+    db.fetch_all(&statement).await
+}
+
 /// Assigns an agent to `organization_id` if it is still where the caller saw it (`expected`:
 /// an organization, or the pool); returns whether it was. One statement checks and writes, so
 /// of concurrent assignments exactly one wins. An agent that leaves an organization leaves its

@@ -6,7 +6,7 @@ use crate::extract::{Origin, constant_time_eq, cookie_token};
 use crate::openapi::REFERENCE_PATH;
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::web::links::{BrandStyle, brand_style};
+use crate::web::page::{BrandStyle, brand_style};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;

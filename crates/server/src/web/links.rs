@@ -5,6 +5,7 @@ use crate::api::sessions::session_cookie_for;
 use crate::extract::Origin;
 use crate::problem::Problem;
 use crate::state::AppState;
+use crate::web::page::BrandStyle;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -12,7 +13,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use clientele_app::AppError;
-use clientele_app::brand::Brand;
 use clientele_app::invitations::{Acceptance, Accepted};
 use clientele_domain::WorkspaceId;
 use serde::Deserialize;
@@ -26,15 +26,6 @@ struct LinkPage {
     lead: String,
     problem: Option<String>,
     form: Option<LinkForm>,
-}
-
-/// What a page needs of the brand.
-pub(crate) struct BrandStyle {
-    pub product_name: String,
-    pub primary_color: String,
-    pub accent_color: String,
-    pub logo_url: Option<String>,
-    pub support_email: Option<String>,
 }
 
 struct LinkForm {
@@ -256,18 +247,8 @@ fn signed_in(headers: &HeaderMap, accepted: &Accepted) -> Response {
     ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
 }
 
-pub(crate) async fn brand_style(
-    state: &AppState,
-    workspace_id: WorkspaceId,
-) -> Result<BrandStyle, Problem> {
-    let brand: Brand = state.app.brand_of(workspace_id).await?;
-    Ok(BrandStyle {
-        logo_url: brand.logo_url(&state.app.config.public_url),
-        product_name: brand.product_name,
-        primary_color: brand.primary_color,
-        accent_color: brand.accent_color,
-        support_email: brand.support_email,
-    })
+async fn brand_style(state: &AppState, workspace_id: WorkspaceId) -> Result<BrandStyle, Problem> {
+    Ok(crate::web::page::brand_style(state, workspace_id).await?)
 }
 
 /// An unusable link names no workspace it could be trusted to speak for: plain colours, no name.

@@ -1,0 +1,147 @@
+//! The agency console: pages for workspace members, in English, wearing the workspace's brand.
+//! Pages read through the same services as the API; their forms call the API.
+
+pub mod clients;
+
+
+
+use crate::state::AppState;
+use crate::web::auth_page::{AuthField, AuthPage};
+use crate::web::i18n::Messages;
+use crate::web::icons;
+use crate::web::page::{BrandStyle, Chrome, NavItem, PageError, PageResult, Visitor, visitor};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect};
+use clientele_domain::{Action, Language, Principal, Resource, authorize};
+
+/// Where a signed-out visitor of the console is sent.
+pub const SIGN_IN: &str = "/console/sign-in";
+
+/// The signed-in member behind a console request; anyone else goes to sign in.
+pub(crate) async fn member(state: &AppState, headers: &HeaderMap) -> Result<Visitor, PageError> {
+    match visitor(state, headers).await {
+        Some(v) if matches!(v.actor().principal, Principal::Member { .. }) => Ok(v),
+        _ => Err(PageError::SignIn(SIGN_IN.to_owned())),
+    }
+}
+
+/// The console's frame for a page titled `title`, with `current` (a nav href) highlighted.
+pub(crate) async fn chrome(
+    state: &AppState,
+    visitor: &Visitor,
+    title: impl Into<String>,
+    current: &str,
+) -> Result<Chrome, PageError> {
+    let actor = visitor.actor();
+    let brand = crate::web::page::brand_style(state, actor.workspace_id).await?;
+    let mut chrome = Chrome::new(
+        Messages::new(Language::En),
+        brand,
+        visitor.csrf.clone(),
+        title.into(),
+    );
+    chrome.user_name = actor.label.clone();
+    chrome.user_detail = actor
+        .agency_role()
+        .map(|r| capitalize(r.as_str()))
+        .unwrap_or_default();
+    let workspace = Resource::Workspace(actor.workspace_id);
+    let may = |action| authorize(actor, action, &workspace).is_ok();
+    let mut item = |href: &str, label: &str, icon| {
+        chrome.nav.push(NavItem {
+            current: href == current,
+            href: href.to_owned(),
+            label: label.to_owned(),
+            icon,
+        });
+    };
+    item("/console", "Clients", icons::BUILDING);
+    item("", "Workspace", "");
+    if may(Action::ManageWorkspaceSettings) {
+        item("/console/workspace/brand", "Branding", icons::PALETTE);
+        item("/console/workspace/email", "Email", icons::MAIL);
+        item("/console/workspace/templates", "Email templates", icons::FILE);
+    }
+    if may(Action::ListMembers) {
+        item("/console/workspace/members", "Members", icons::USERS);
+    }
+    if may(Action::ListApiKeys) {
+        item("/console/workspace/api-keys", "API keys", icons::KEY);
+    }
+    if may(Action::ReadOutbox) {
+        item("/console/workspace/outbox", "Outbox", icons::INBOX);
+    }
+    if may(Action::ReadActivityLog) {
+        item("/console/activity", "Activity", icons::ACTIVITY);
+    }
+    Ok(chrome)
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The console's sign-in page (signed-in members go straight to their clients).
+pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    if member(&state, &headers).await.is_ok() {
+        return Ok(Redirect::to("/console").into_response());
+    }
+    let field = AuthField::new;
+    let page = AuthPage {
+        chrome: neutral_chrome("Sign in to your console"),
+        lead: "Manage your clients, their agents and their users.".to_owned(),
+        sent: String::new(),
+        api: "POST /api/v1/sessions",
+        then: "go:/console".to_owned(),
+        success: "Welcome back".to_owned(),
+        fields: vec![
+            field("email", "Email", "email", "username", ""),
+            field("password", "Password", "password", "current-password", ""),
+        ],
+        submit: "Sign in".to_owned(),
+        links: vec![(
+            "/console/forgot-password".to_owned(),
+            "Forgot your password?".to_owned(),
+        )],
+    };
+    Ok(page.into_response())
+}
+
+/// The console's "forgot password" page.
+pub async fn forgot_password() -> PageResult {
+    let page = AuthPage {
+        chrome: neutral_chrome("Reset your password"),
+        lead: "Enter your email and we will send you a link to choose a new password.".to_owned(),
+        sent: "If an account uses that address, a link is on its way. It works for one hour."
+            .to_owned(),
+        api: "POST /api/v1/password-resets",
+        then: "show:#sent".to_owned(),
+        success: "Check your inbox".to_owned(),
+        fields: vec![AuthField::new("email", "Email", "email", "username", "")],
+        submit: "Send reset link".to_owned(),
+        links: vec![(SIGN_IN.to_owned(), "Back to sign in".to_owned())],
+    };
+    Ok(page.into_response())
+}
+
+/// Before sign-in the console cannot know whose it is, so it wears no workspace's brand.
+fn neutral_chrome(title: &str) -> Chrome {
+    let brand = BrandStyle {
+        product_name: "Clientele".to_owned(),
+        primary_color: clientele_app::brand::DEFAULT_PRIMARY.to_owned(),
+        accent_color: clientele_app::brand::DEFAULT_ACCENT.to_owned(),
+        logo_url: None,
+        support_email: None,
+    };
+    Chrome::new(
+        Messages::new(Language::En),
+        brand,
+        String::new(),
+        title.to_owned(),
+    )
+}
