@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod brand;
 pub mod client_users;
+pub mod dashboard;
 mod cursor;
 pub mod email_settings;
 pub mod email_templates;

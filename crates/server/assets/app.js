@@ -156,12 +156,22 @@
 
   async function submit(form, submitter) {
     clearErrors(form);
-    const spec = (submitter && submitter.dataset.api) || form.dataset.api;
+    const body = serialize(form);
+    // `{field}` in the address takes the form's value of that field (e.g. a chosen user).
+    const spec = ((submitter && submitter.dataset.api) || form.dataset.api)
+      .replace(/\{(\w+)\}/g, (_, key) => { const value = body[key]; delete body[key]; return encodeURIComponent(value ?? ""); });
     const button = submitter || $('[type="submit"]', form);
     if (button) button.setAttribute("aria-busy", "true");
-    const result = await call(spec, serialize(form));
+    const result = await call(spec, body);
+    if (!result.ok) { if (button) button.removeAttribute("aria-busy"); showProblem(form, result.data); return; }
+    // A second call that depends on the first, e.g. inviting the user just created.
+    const follow = form.dataset.follow;
+    const when = form.dataset.followWhen;
+    if (follow && (!when || $$(`[name="${when.split("=")[0]}"]`, form).some((el) => el.checked && el.value === when.split("=")[1]))) {
+      const second = await call(fill(follow, result.data));
+      if (!second.ok) toast((second.data && (second.data.detail || second.data.title)) || msg("Error"), "error");
+    }
     if (button) button.removeAttribute("aria-busy");
-    if (!result.ok) { showProblem(form, result.data); return; }
     const dialog = form.closest("dialog");
     if (dialog && form.dataset.then && form.dataset.then.startsWith("show:")) { /* keep the dialog open */ }
     else if (dialog && !(form.dataset.then || "").startsWith("preview:")) dialog.close();
@@ -380,3 +390,15 @@
     picker.addEventListener("toggle", () => { if (picker.open) { input.value = ""; search(); } });
   }
 })();
+
+// Live brand preview: inputs marked data-preview-var / data-preview-text restyle the preview.
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  const form = input.form;
+  if (!form || !form.dataset.preview) return;
+  const preview = document.querySelector(form.dataset.preview);
+  if (input.dataset.previewVar) preview.style.setProperty(input.dataset.previewVar, input.value);
+  if (input.dataset.previewText) {
+    preview.querySelectorAll(`[data-preview-text-target="${input.dataset.previewText}"]`).forEach((el) => { el.textContent = input.value; });
+  }
+});

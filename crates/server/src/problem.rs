@@ -121,6 +121,11 @@ impl Problem {
         .with_detail("Something went wrong on our side. Quote the request id when reporting it.")
     }
 
+    /// 403: signed in, but this is not yours to do.
+    pub fn forbidden(reason: &'static str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden").with_detail(reason)
+    }
+
     pub fn unauthenticated() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

@@ -47,8 +47,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn app(state: AppState) -> Router {
     let (api, document) = api_routes().split_for_parts();
     let routes = Router::new()
-        .route("/", get(web::home::show))
-        .route("/preview/end", axum::routing::post(web::home::end_preview))
+        .route("/", get(web::dashboard::home))
+        .route("/preview/end", axum::routing::post(web::dashboard::end_preview))
         .route("/setup", get(web::setup::show).post(web::setup::create))
         .route(
             "/invitation",

@@ -151,11 +151,16 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, Problem> {
     state.app.sign_out(&caller, &origin).await?;
-    let cleared = session_cookie("", 0, is_https(&headers));
+    let cleared = session_cookie_cleared(&headers);
     Ok((
         StatusCode::NO_CONTENT,
         AppendHeaders([(header::SET_COOKIE, cleared)]),
     ))
+}
+
+/// The header value that removes the session cookie.
+pub(crate) fn session_cookie_cleared(headers: &HeaderMap) -> HeaderValue {
+    session_cookie("", 0, is_https(headers))
 }
 
 /// 201 with the cookie of a new session that ends at `expires_at`, and `body`.

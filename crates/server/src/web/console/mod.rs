@@ -2,6 +2,8 @@
 //! Pages read through the same services as the API; their forms call the API.
 
 pub mod clients;
+pub mod organization;
+pub mod workspace;
 
 
 

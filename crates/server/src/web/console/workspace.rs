@@ -1,0 +1,403 @@
+//! The workspace's own settings in the console: brand and dashboard domains, email sender
+//! and SMTP, email templates, members, API keys, the outbox and the full activity log.
+
+use crate::state::AppState;
+use crate::web::console::organization::{ActivityView, activity_view};
+use crate::web::console::{chrome, member};
+use crate::web::page::{Chrome, PageResult, Visitor, not_found};
+use crate::web::when;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use clientele_app::email_settings::EmailSettingsView;
+use clientele_domain::{EmailKind, Language, MemberRole, OutboxId, Principal, Timestamp};
+use clientele_store::activity::ActivityFilter;
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/workspace.html")]
+struct WorkspacePage {
+    chrome: Chrome,
+    body: WorkspaceBody,
+}
+
+enum WorkspaceBody {
+    Brand(BrandView),
+    Email(EmailView),
+    Templates(TemplatesView),
+    Members(MembersView),
+    ApiKeys(Vec<ApiKeyLine>),
+    Outbox(OutboxView),
+    OutboxMessage(OutboxMessageView),
+    Activity(ActivityFilters, ActivityView),
+}
+
+struct BrandView {
+    product_name: String,
+    logo_image_id: String,
+    logo_url: Option<String>,
+    primary_color: String,
+    accent_color: String,
+    support_email: String,
+    console_url: String,
+    dashboard_domains: String,
+}
+
+struct EmailView {
+    sender_name: String,
+    sender_address: String,
+    reply_to: String,
+    smtp_host: String,
+    smtp_port: String,
+    smtp_username: String,
+    password_set: bool,
+    tls: Vec<(&'static str, &'static str, bool)>,
+}
+
+struct TemplatesView {
+    rows: Vec<TemplateLine>,
+    editing: Option<TemplateEditor>,
+}
+
+struct TemplateLine {
+    kind: &'static str,
+    kind_label: &'static str,
+    language: &'static str,
+    language_label: &'static str,
+    customized: bool,
+    updated_at: String,
+}
+
+struct TemplateEditor {
+    kind: &'static str,
+    language: &'static str,
+    title: String,
+    subject: String,
+    html: String,
+    text: String,
+    customized: bool,
+}
+
+struct MembersView {
+    members: Vec<MemberLine>,
+    invitations: Vec<(String, String, &'static str, String)>,
+    viewer_is_owner: bool,
+}
+
+struct MemberLine {
+    id: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    is_self: bool,
+}
+
+struct ApiKeyLine {
+    id: String,
+    name: String,
+    role: &'static str,
+    prefix: String,
+    created_at: String,
+    last_used_at: String,
+    revoked: bool,
+}
+
+struct OutboxView {
+    status: String,
+    messages: Vec<OutboxLine>,
+}
+
+struct OutboxLine {
+    id: String,
+    created_at: String,
+    recipient: String,
+    subject: String,
+    status: String,
+    attempts: i64,
+    last_response: String,
+}
+
+struct OutboxMessageView {
+    line: OutboxLine,
+    html: String,
+    text: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActivityFilters {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    before: Option<i64>,
+}
+
+async fn page(state: &AppState, visitor: &Visitor, title: &str, href: &str, body: WorkspaceBody) -> PageResult {
+    let page = WorkspacePage {
+        chrome: chrome(state, visitor, title, href).await?,
+        body,
+    };
+    Ok(page.into_response())
+}
+
+fn micros(at: Option<i64>) -> String {
+    at.and_then(|m| Timestamp::try_from(m).ok())
+        .map_or_else(|| "—".to_owned(), when)
+}
+
+/// `GET /console/workspace/brand`
+pub async fn brand(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let visitor = member(&state, &headers).await?;
+    let brand = state.app.brand(visitor.actor()).await?;
+    let view = BrandView {
+        logo_url: brand.logo_url(&state.app.config.public_url),
+        logo_image_id: brand.logo_image_id.unwrap_or_default(),
+        product_name: brand.product_name,
+        primary_color: brand.primary_color,
+        accent_color: brand.accent_color,
+        support_email: brand.support_email.unwrap_or_default(),
+        console_url: brand.console_url.unwrap_or_default(),
+        dashboard_domains: brand.dashboard_domains.join("\n"),
+    };
+    page(&state, &visitor, "Branding", "/console/workspace/brand", WorkspaceBody::Brand(view)).await
+}
+
+/// `GET /console/workspace/email`
+pub async fn email(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let visitor = member(&state, &headers).await?;
+    let settings = state.app.email_settings(visitor.actor()).await?;
+    let current = settings.as_ref().map_or("starttls", |s| s.smtp_tls.as_str());
+    let tls = [
+        ("starttls", "STARTTLS (port 587)"),
+        ("tls", "TLS (port 465)"),
+        ("none", "None (local relay only)"),
+    ]
+    .into_iter()
+    .map(|(value, label)| (value, label, value == current))
+    .collect();
+    let s = settings.unwrap_or_else(|| EmailSettingsView {
+        sender_name: String::new(),
+        sender_address: String::new(),
+        reply_to: None,
+        smtp_host: None,
+        smtp_port: None,
+        smtp_username: None,
+        smtp_password_set: false,
+        smtp_tls: clientele_domain::TlsMode::Starttls,
+    });
+    let view = EmailView {
+        sender_name: s.sender_name,
+        sender_address: s.sender_address,
+        reply_to: s.reply_to.unwrap_or_default(),
+        smtp_host: s.smtp_host.unwrap_or_default(),
+        smtp_port: s.smtp_port.map(|p| p.to_string()).unwrap_or_default(),
+        smtp_username: s.smtp_username.unwrap_or_default(),
+        password_set: s.smtp_password_set,
+        tls,
+    };
+    page(&state, &visitor, "Email", "/console/workspace/email", WorkspaceBody::Email(view)).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct TemplateQuery {
+    kind: Option<String>,
+    language: Option<String>,
+}
+
+/// `GET /console/workspace/templates`: every template, and the editor of the chosen one.
+pub async fn templates(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<TemplateQuery>,
+) -> PageResult {
+    let visitor = member(&state, &headers).await?;
+    let all = state.app.email_templates(visitor.actor()).await?;
+    let kind: Option<EmailKind> = query.kind.as_deref().and_then(|k| k.parse().ok());
+    let language: Option<Language> = query.language.as_deref().and_then(|l| l.parse().ok());
+    let editing = all
+        .iter()
+        .find(|t| Some(t.kind) == kind && Some(t.language) == language)
+        .map(|t| TemplateEditor {
+            kind: t.kind.as_str(),
+            language: t.language.as_str(),
+            title: format!("{} · {}", kind_label(t.kind), language_label(t.language)),
+            subject: t.source.subject.clone(),
+            html: t.source.html.clone(),
+            text: t.source.text.clone(),
+            customized: t.customized,
+        });
+    let rows = all
+        .iter()
+        .map(|t| TemplateLine {
+            kind: t.kind.as_str(),
+            kind_label: kind_label(t.kind),
+            language: t.language.as_str(),
+            language_label: language_label(t.language),
+            customized: t.customized,
+            updated_at: t.updated_at.map_or_else(|| "Built in".to_owned(), when),
+        })
+        .collect();
+    let view = TemplatesView { rows, editing };
+    page(&state, &visitor, "Email templates", "/console/workspace/templates", WorkspaceBody::Templates(view)).await
+}
+
+fn kind_label(kind: EmailKind) -> &'static str {
+    match kind {
+        EmailKind::Invitation => "Invitation",
+        EmailKind::PasswordReset => "Password reset",
+    }
+}
+
+fn language_label(language: Language) -> &'static str {
+    match language {
+        Language::En => "English",
+        Language::Es => "Spanish",
+        Language::De => "German",
+        Language::Fr => "French",
+        Language::Pt => "Portuguese",
+    }
+}
+
+/// `GET /console/workspace/members`
+pub async fn members(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let visitor = member(&state, &headers).await?;
+    let actor = visitor.actor();
+    let (rows, invitations) = tokio::try_join!(
+        state.app.list_members(actor),
+        state.app.member_invitations(actor),
+    )?;
+    let me = match actor.principal {
+        Principal::Member { id, .. } => Some(id),
+        _ => None,
+    };
+    let view = MembersView {
+        viewer_is_owner: actor.agency_role() == Some(MemberRole::Owner),
+        members: rows
+            .into_iter()
+            .map(|m| MemberLine {
+                is_self: Some(m.id) == me,
+                id: m.id.to_string(),
+                name: m.name,
+                email: m.email,
+                role: m.role.as_str(),
+            })
+            .collect(),
+        invitations: invitations
+            .into_iter()
+            .map(|i| (i.id.to_string(), i.email, i.role.as_str(), when(i.expires_at)))
+            .collect(),
+    };
+    page(&state, &visitor, "Members", "/console/workspace/members", WorkspaceBody::Members(view)).await
+}
+
+/// `GET /console/workspace/api-keys`
+pub async fn api_keys(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let visitor = member(&state, &headers).await?;
+    let keys = state
+        .app
+        .list_api_keys(visitor.actor())
+        .await?
+        .into_iter()
+        .map(|k| ApiKeyLine {
+            id: k.id.to_string(),
+            name: k.name,
+            role: k.role.as_str(),
+            prefix: k.prefix,
+            created_at: when(k.created_at),
+            last_used_at: micros(k.last_used_at),
+            revoked: k.revoked_at.is_some(),
+        })
+        .collect();
+    page(&state, &visitor, "API keys", "/console/workspace/api-keys", WorkspaceBody::ApiKeys(keys)).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct OutboxQuery {
+    #[serde(default)]
+    status: String,
+}
+
+fn outbox_line(row: &clientele_store::outbox::MessageRow) -> OutboxLine {
+    OutboxLine {
+        id: row.id.to_string(),
+        created_at: when(row.created_at),
+        recipient: row.recipient.clone(),
+        subject: row.subject.clone(),
+        status: row.status.clone(),
+        attempts: row.attempts,
+        last_response: row.last_response.clone().unwrap_or_default(),
+    }
+}
+
+/// `GET /console/workspace/outbox`
+pub async fn outbox(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<OutboxQuery>,
+) -> PageResult {
+    let visitor = member(&state, &headers).await?;
+    let status = Some(query.status.as_str()).filter(|s| !s.is_empty());
+    let rows = state.app.list_outbox(visitor.actor(), status, Some(100)).await?;
+    let view = OutboxView {
+        status: query.status,
+        messages: rows.iter().map(outbox_line).collect(),
+    };
+    page(&state, &visitor, "Outbox", "/console/workspace/outbox", WorkspaceBody::Outbox(view)).await
+}
+
+/// `GET /console/workspace/outbox/{id}`: one email as it was (or will be) sent.
+pub async fn outbox_message(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult {
+    let visitor = member(&state, &headers).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| not_found())?;
+    let message = state
+        .app
+        .outbox_message(visitor.actor(), OutboxId::from(id))
+        .await?;
+    let view = OutboxMessageView {
+        line: outbox_line(&message.row),
+        html: message.html.unwrap_or_default(),
+        text: message.text.unwrap_or_default(),
+    };
+    page(&state, &visitor, "Email", "/console/workspace/outbox", WorkspaceBody::OutboxMessage(view)).await
+}
+
+/// `GET /console/activity`: the whole workspace's log, filtered.
+pub async fn activity(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(filters): Query<ActivityFilters>,
+) -> PageResult {
+    let visitor = member(&state, &headers).await?;
+    let filter = ActivityFilter {
+        action: Some(filters.action.trim().to_owned()).filter(|a| !a.is_empty()),
+        from: day_start(&filters.from, 0),
+        to: day_start(&filters.to, 1),
+        ..ActivityFilter::default()
+    };
+    let base = format!(
+        "/console/activity?action={}&from={}&to={}&",
+        crate::web::console::clients::urlencode(&filters.action),
+        crate::web::console::clients::urlencode(&filters.from),
+        crate::web::console::clients::urlencode(&filters.to),
+    );
+    let view = activity_view(&state, &visitor, &filter, filters.before, base).await?;
+    page(&state, &visitor, "Activity", "/console/activity", WorkspaceBody::Activity(filters, view)).await
+}
+
+/// The start of `date` (`YYYY-MM-DD`, UTC) plus `days`, if it is a date.
+fn day_start(date: &str, days: i64) -> Option<Timestamp> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = time::Date::parse(date, &format).ok()?;
+    let at = day.midnight().assume_utc() + time::Duration::days(days);
+    let micros = i64::try_from(at.unix_timestamp_nanos() / 1_000).ok()?;
+    Timestamp::try_from(micros).ok()
+}
