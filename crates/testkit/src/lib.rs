@@ -10,9 +10,11 @@
 mod accounts;
 mod app;
 mod catalog;
+mod browser;
 mod db;
 mod smtp;
 
+pub use browser::Browser;
 pub use accounts::{Account, ClientAccount, Credentials, PASSWORD, Workspace};
 pub use app::TestApp;
 pub use catalog::png;

@@ -5,6 +5,7 @@
 mod account_links;
 mod agents;
 mod auth;
+mod browser;
 mod client_users;
 mod dashboard_auth;
 mod email;

@@ -1,0 +1,236 @@
+//! The console and the client dashboard in a real browser (headless Chromium over
+//! WebDriver), against the running server: what agencies and their clients click through.
+//! Each test saves screenshots of its key pages under `target/screenshots/`. They run on
+//! SQLite: the storage they touch is covered on both backends by the API tests.
+
+use clientele_domain::{Language, Permission};
+use clientele_server::web::i18n::Messages;
+use clientele_testkit::{Backend, Browser, Credentials, PASSWORD, SmtpSink, TestApp, Workspace};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+async fn send(app: &TestApp, who: &Credentials, method: Method, path: &str, body: Option<Value>) -> Value {
+    let mut request = app.request(who, method, path);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{path}: {status} {body}");
+    body
+}
+
+/// Sends the workspace's email to a local SMTP server.
+async fn use_smtp(app: &TestApp, owner: &Credentials, sink: &SmtpSink) {
+    let settings = json!({
+        "sender_name": "Acme AI",
+        "sender_address": "hello@acme-ai.test",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": sink.port(),
+        "smtp_tls": "none",
+    });
+    send(app, owner, Method::PUT, "/api/v1/workspace/email-settings", Some(settings)).await;
+}
+
+async fn sign_in_to_console(browser: &Browser, app: &TestApp, email: &str) {
+    browser.goto(&app.url("/console/sign-in")).await;
+    browser.fill("input[name=email]", email).await;
+    browser.fill("input[name=password]", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_path("/console").await;
+}
+
+async fn sign_in_to_dashboard(browser: &Browser, app: &TestApp, workspace: &Workspace, email: &str) {
+    browser
+        .goto(&app.url(&format!("/sign-in?workspace={}", workspace.slug)))
+        .await;
+    browser.fill("input[name=email]", email).await;
+    browser.fill("input[name=password]", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_path("/").await;
+}
+
+async fn texts(browser: &Browser, css: &str) -> Vec<String> {
+    let mut texts = Vec::new();
+    for element in browser.all(css).await {
+        texts.push(element.text().await.unwrap().trim().to_owned());
+    }
+    texts
+}
+
+#[tokio::test]
+async fn owner_creates_a_client_drags_an_agent_onto_it_and_invites_a_user_with_two_permissions() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let sink = SmtpSink::start().await;
+    let workspace = app.workspace("acme").await;
+    let owner = app.sign_in(&workspace.owner).await;
+    use_smtp(&app, &owner, &sink).await;
+    let agent = send(&app, &owner, Method::POST, "/api/v1/agents",
+        Some(json!({ "name": "Reception Bot", "kind": "chat" }))).await;
+    let agent_id = agent["id"].as_str().unwrap().to_owned();
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/console/sign-in")).await;
+    browser.screenshot("console-sign-in").await;
+    sign_in_to_console(&browser, &app, &workspace.owner.email).await;
+
+    // A new client, from the Clients view.
+    browser.click("[data-open=new-client]").await;
+    browser.fill("#org-name", "Sunrise Dental").await;
+    browser.click("#new-client button[type=submit]").await;
+    browser.wait_for_text("h1", "Sunrise Dental").await;
+    let organization_path = browser.client.current_url().await.unwrap().path().to_owned();
+    let organization_id = organization_path.rsplit('/').next().unwrap().to_owned();
+
+    // Drag the agent from the pool onto the organization.
+    browser.goto(&app.url("/console")).await;
+    browser.find("[data-drop-org]").await;
+    browser
+        .run(
+            r#"const agent = document.querySelector('li[data-agent-name="Reception Bot"]');
+               const target = document.querySelector('[data-drop-org]');
+               const data = new DataTransfer();
+               const fire = (el, type) => el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }));
+               fire(agent, 'dragstart'); fire(target, 'dragenter'); fire(target, 'dragover'); fire(target, 'drop'); fire(agent, 'dragend');"#,
+            vec![],
+        )
+        .await;
+    browser.wait_for_text(".org .agent-chip", "Reception Bot").await;
+    browser.screenshot("clients-view").await;
+    let agent = send(&app, &owner, Method::GET, &format!("/api/v1/agents/{agent_id}"), None).await;
+    assert_eq!(agent["organization"]["id"], json!(organization_id), "{agent}");
+
+    // Add a user with exactly two permissions, invited by email.
+    browser.goto(&app.url(&organization_path)).await;
+    browser.click("[data-open=add-user]").await;
+    browser.fill("#add-user input[name=name]", "Ana Ruiz").await;
+    browser.fill("#add-user input[name=email]", "ana@sunrise.test").await;
+    browser.click("#add-user input[name=permissions][value=home]").await;
+    browser.click("#add-user input[name=permissions][value=conversations]").await;
+    browser.click("#add-user input[name=permissions][value=analytics]").await;
+    browser.screenshot("add-user-dialog").await;
+    browser.click("#add-user button[type=submit]").await;
+    browser.wait_for_text("tbody", "Ana Ruiz").await;
+    browser.screenshot("organization-users").await;
+
+    let users = send(&app, &owner, Method::GET, &format!("/api/v1/organizations/{organization_id}/users"), None).await;
+    let ana = &users["users"][0];
+    assert_eq!(ana["email"], "ana@sunrise.test");
+    assert_eq!(ana["permissions"], json!(["conversations", "analytics"]));
+    assert_eq!(ana["invitation"]["status"], "pending", "{ana}");
+    let mail = sink.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(mail[0].to, ["ana@sunrise.test"]);
+    assert!(mail[0].link_containing("/invitation?token=").starts_with(&app.url("/invitation")));
+
+    browser.goto(&app.url(&format!("{organization_path}/settings"))).await;
+    browser.find("select[name=language]").await;
+    browser.screenshot("org-info").await;
+}
+
+#[tokio::test]
+async fn an_invited_user_sets_a_password_from_the_email_and_sees_only_their_sections_in_the_organizations_language_and_layout() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let sink = SmtpSink::start().await;
+    let workspace = app.workspace("acme").await;
+    let owner = app.sign_in(&workspace.owner).await;
+    use_smtp(&app, &owner, &sink).await;
+    let organization = app.organization(&workspace, "Clínica Sol").await;
+    let settings_path = format!("/api/v1/organizations/{organization}/settings");
+    let mut settings = send(&app, &owner, Method::GET, &settings_path, None).await;
+    settings["language"] = json!("es");
+    settings["layout"] = json!("horizontal");
+    send(&app, &owner, Method::PUT, &settings_path, Some(settings)).await;
+    let user = send(&app, &owner, Method::POST, &format!("/api/v1/organizations/{organization}/users"),
+        Some(json!({ "name": "Lucía Gómez", "email": "lucia@sol.test", "permissions": ["home", "conversations", "analytics"] }))).await;
+    let user_id = user["id"].as_str().unwrap();
+    send(&app, &owner, Method::POST, &format!("/api/v1/client-users/{user_id}/invitation"), None).await;
+    let mail = sink.wait_for(1, Duration::from_secs(10)).await;
+    let link = mail[0].link_containing("/invitation?token=");
+
+    let browser = Browser::start().await;
+    browser.goto(&link).await;
+    browser.screenshot("accept-invitation").await;
+    browser.fill("input[name=password]", "a-long-and-unusual-passphrase").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_path("/").await;
+    browser.find(".topbar").await;
+
+    let language = browser.run("return document.documentElement.lang", vec![]).await;
+    assert_eq!(language, "es");
+    let spanish = Messages::new(Language::Es);
+    let expected: Vec<String> = [Permission::Home, Permission::Conversations, Permission::Analytics]
+        .iter()
+        .map(|p| clientele_server::web::org::permission_label(spanish, *p).to_owned())
+        .collect();
+    assert_eq!(texts(&browser, ".topbar .nav a").await, expected);
+    assert!(browser.all(".sidebar").await.is_empty(), "the horizontal layout has no sidebar");
+    browser.screenshot("dashboard-horizontal").await;
+}
+
+#[tokio::test]
+async fn an_org_admin_manages_a_user_of_their_organization_and_cannot_reach_another_organization() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+    let owner = app.sign_in(&workspace.owner).await;
+    let own = app.organization(&workspace, "Northwind").await;
+    let other = app.organization(&workspace, "Globex").await;
+    let admin = app.client_user(&workspace, own, "olga", &[Permission::OrgAdmin, Permission::Home]).await;
+    let pete = app.client_user(&workspace, own, "pete", &[Permission::Home]).await;
+    let stranger = app.client_user(&workspace, other, "bea", &[Permission::Home]).await;
+
+    let browser = Browser::start().await;
+    sign_in_to_dashboard(&browser, &app, &workspace, &admin.email).await;
+    browser.find(".sidebar").await;
+    browser.screenshot("dashboard-vertical").await;
+
+    browser.goto(&app.url("/users")).await;
+    browser.wait_for_text("tbody", "pete").await;
+    let page = browser.client.source().await.unwrap();
+    assert!(!page.contains(&stranger.email), "another organization's user is listed");
+
+    browser.click(&format!("tr[data-user=\"{}\"] [data-open=edit-user]", pete.email)).await;
+    browser.click("#edit-user input[name=permissions][value=analytics]").await;
+    browser.click("#edit-user button[type=submit]").await;
+    browser.wait_for_text("tr[data-user] .chips", "Analytics").await;
+    browser.screenshot("dashboard-org-admin-users").await;
+    let updated = send(&app, &owner, Method::GET, &format!("/api/v1/client-users/{}", pete.id), None).await;
+    assert_eq!(updated["permissions"], json!(["home", "analytics"]), "{updated}");
+
+    // Another organization's pages and data stay out of reach.
+    browser.goto(&app.url(&format!("/console/organizations/{other}"))).await;
+    browser.wait_for_path("/console/sign-in").await;
+    browser.goto(&app.url("/users")).await;
+    let status = browser
+        .run(&format!("return fetch('/api/v1/organizations/{other}/users').then(r => r.status)"), vec![])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND.as_u16());
+}
+
+#[tokio::test]
+async fn log_in_as_shows_the_preview_banner_and_records_the_member_as_the_real_actor() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+    let owner = app.sign_in(&workspace.owner).await;
+    let organization = app.organization(&workspace, "Initech").await;
+    let ana = app.client_user(&workspace, organization, "ana", &[Permission::Home, Permission::Conversations]).await;
+
+    let browser = Browser::start().await;
+    sign_in_to_console(&browser, &app, &workspace.owner.email).await;
+    browser.goto(&app.url(&format!("/console/organizations/{organization}"))).await;
+    browser.click(&format!("tr[data-user=\"{}\"] button[data-then=open-url]", ana.email)).await;
+    browser.wait_for_path("/").await;
+    browser.wait_for_text("#preview-banner", "ana").await;
+    browser.screenshot("preview-banner").await;
+
+    browser.click("#preview-banner button[type=submit]").await;
+    browser.wait_for_path("/console/sign-in").await;
+
+    let log = send(&app, &owner, Method::GET, "/api/v1/activity?action=client_user.preview_ended", None).await;
+    let entry = &log["entries"][0];
+    assert_eq!(entry["actor"]["id"], json!(ana.id.to_string()), "{entry}");
+    assert_eq!(entry["real_actor_id"], json!(workspace.owner.id.to_string()), "{entry}");
+    let started = send(&app, &owner, Method::GET, "/api/v1/activity?action=client_user.preview_started", None).await;
+    assert_eq!(started["entries"][0]["actor"]["id"], json!(workspace.owner.id.to_string()));
+}
