@@ -1,4 +1,5 @@
-//! Latency of the organization and agent routes at scale, on each backend:
+//! Latency of the organization and agent routes, and of the console's Clients view, at scale,
+//! on each backend:
 //! `cargo bench -p clientele-server --bench catalog`.
 //!
 //! Each backend gets a fresh database seeded like `clientele dev seed` with 1,000
@@ -77,6 +78,36 @@ fn main() {
                 &label,
                 "GET /organizations/{id} (with settings)",
                 measure(&app, &owner, reads).await,
+            );
+
+            // The console's Clients view: a page of organizations with their agents, and the pool.
+            let html = app
+                .request(&owner, Method::GET, "/console")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let (css, js) = (
+                clientele_server::web::assets::CSS.len(),
+                clientele_server::web::assets::JS.len(),
+            );
+            println!(
+                "{label:<9} Clients view weight: HTML {} B + CSS {css} B + JS {js} B = {} B",
+                html.len(),
+                html.len() + css + js
+            );
+            let views = (0..SAMPLES / 5).map(|_| (Method::GET, "/console".to_owned(), None));
+            report(&label, "GET /console (Clients view)", measure(&app, &owner, views).await);
+            let searched = (0..SAMPLES / 5).map(|i| {
+                let q = SEARCHES[i % SEARCHES.len()].replace(' ', "%20");
+                (Method::GET, format!("/console?q={q}&aq=line"), None)
+            });
+            report(
+                &label,
+                "GET /console?q=…&aq=… (both searched)",
+                measure(&app, &owner, searched).await,
             );
 
             // Every fifth seeded agent is in the pool: assign each of those once.

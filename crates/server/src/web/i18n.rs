@@ -58,3 +58,85 @@ impl Messages {
         self.language.as_str()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clientele_domain::{BillingState, Layout, Permission, PermissionPreset};
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    fn keys(text: &str) -> BTreeSet<String> {
+        parse(text).expect("a catalog is a JSON object of strings").into_keys().collect()
+    }
+
+    /// `{name}`-style placeholders in a message.
+    fn placeholders(text: &str) -> BTreeSet<&str> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect()
+    }
+
+    /// Every literal message key the files under `dir` look up.
+    fn used_keys(dir: &Path, found: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).expect("a source directory") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                used_keys(&path, found);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for marker in ["t.get(\"", "t.with(\""] {
+                for rest in text.split(marker).skip(1) {
+                    if let Some((key, _)) = rest.split_once('"') {
+                        found.insert(key.to_owned());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_language_has_every_message_with_the_same_placeholders() {
+        let english = parse(CATALOGS[0].1).expect("the English catalog");
+        for (language, text) in &CATALOGS[1..] {
+            let catalog = parse(text).expect("a catalog");
+            let missing: Vec<_> = english.keys().filter(|k| !catalog.contains_key(*k)).collect();
+            let extra: Vec<_> = catalog.keys().filter(|k| !english.contains_key(*k)).collect();
+            assert!(missing.is_empty(), "{language}: missing {missing:?}");
+            assert!(extra.is_empty(), "{language}: unknown {extra:?}");
+            for (key, english_text) in &english {
+                let translated = &catalog[key];
+                assert!(!translated.trim().is_empty(), "{language}: {key} is empty");
+                assert_eq!(
+                    placeholders(translated),
+                    placeholders(english_text),
+                    "{language}: {key} changes its placeholders"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_message_the_pages_use_is_in_the_catalog() {
+        let english = keys(CATALOGS[0].1);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = BTreeSet::new();
+        used_keys(&root.join("templates"), &mut used);
+        used_keys(&root.join("src/web"), &mut used);
+        // Keys built from a value's name.
+        used.extend(Permission::ALL.iter().map(|p| format!("perm.{}", p.as_str())));
+        used.extend(PermissionPreset::ALL.iter().map(|p| format!("preset.{}", p.as_str())));
+        used.extend(Language::ALL.iter().map(|l| format!("language.{}", l.as_str())));
+        used.extend(Layout::ALL.iter().map(|l| format!("layout.{}", l.as_str())));
+        used.extend(BillingState::ALL.iter().map(|s| format!("billing.{}", s.as_str())));
+        used.extend(
+            ["active", "invited", "expired", "not_invited", "disabled"]
+                .iter()
+                .map(|s| format!("status.{s}")),
+        );
+        let missing: Vec<_> = used.difference(&english).collect();
+        assert!(missing.is_empty(), "messages without a catalog entry: {missing:?}");
+    }
+}
