@@ -99,7 +99,11 @@ fn main() {
                 html.len() + css + js
             );
             let views = (0..SAMPLES / 5).map(|_| (Method::GET, "/console".to_owned(), None));
-            report(&label, "GET /console (Clients view)", measure(&app, &owner, views).await);
+            report(
+                &label,
+                "GET /console (Clients view)",
+                measure(&app, &owner, views).await,
+            );
             let searched = (0..SAMPLES / 5).map(|i| {
                 let q = SEARCHES[i % SEARCHES.len()].replace(' ', "%20");
                 (Method::GET, format!("/console?q={q}&aq=line"), None)

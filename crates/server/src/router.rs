@@ -48,7 +48,10 @@ pub fn app(state: AppState) -> Router {
     let (api, document) = api_routes().split_for_parts();
     let routes = Router::new()
         .route("/", get(web::dashboard::home))
-        .route("/preview/end", axum::routing::post(web::dashboard::end_preview))
+        .route(
+            "/preview/end",
+            axum::routing::post(web::dashboard::end_preview),
+        )
         .route("/setup", get(web::setup::show).post(web::setup::create))
         .route(
             "/invitation",

@@ -136,7 +136,10 @@ impl Browser {
 
     /// Runs `script` in the page and returns its result.
     pub async fn run(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
-        self.client.execute(script, args).await.expect("the script runs")
+        self.client
+            .execute(script, args)
+            .await
+            .expect("the script runs")
     }
 
     /// Saves the page as `target/screenshots/<name>.png`.

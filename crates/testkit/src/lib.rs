@@ -9,14 +9,14 @@
 
 mod accounts;
 mod app;
-mod catalog;
 mod browser;
+mod catalog;
 mod db;
 mod smtp;
 
-pub use browser::Browser;
 pub use accounts::{Account, ClientAccount, Credentials, PASSWORD, Workspace};
 pub use app::TestApp;
+pub use browser::Browser;
 pub use catalog::png;
 pub use clientele_store::Backend;
 pub use db::TestDb;

@@ -1,11 +1,13 @@
-//! The pages behind emailed links, in the workspace's brand: accepting an invitation, choosing
-//! a new password, and opening a preview. A link that cannot be used gets a page that says why.
+//! The pages behind emailed links, in the workspace's brand and the recipient's language:
+//! accepting an invitation, choosing a new password, and opening a preview. A link that cannot
+//! be used gets a page that says why. These forms post without script, so they work anywhere.
 
 use crate::api::sessions::session_cookie_for;
 use crate::extract::Origin;
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::web::page::BrandStyle;
+use crate::web::i18n::Messages;
+use crate::web::page::{BrandStyle, Chrome, brand_style};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -14,15 +16,13 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use clientele_app::AppError;
 use clientele_app::invitations::{Acceptance, Accepted};
-use clientele_domain::WorkspaceId;
+use clientele_domain::{Language, WorkspaceId};
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "link.html")]
 struct LinkPage {
-    lang: &'static str,
-    brand: BrandStyle,
-    title: &'static str,
+    chrome: Chrome,
     lead: String,
     problem: Option<String>,
     form: Option<LinkForm>,
@@ -36,7 +36,6 @@ struct LinkForm {
     name: String,
     name_error: Option<String>,
     password_error: Option<String>,
-    general_error: Option<String>,
     submit: &'static str,
 }
 
@@ -54,6 +53,22 @@ pub struct LinkFormData {
     password: Option<String>,
 }
 
+async fn chrome(
+    state: &AppState,
+    workspace_id: WorkspaceId,
+    language: Language,
+    title: &str,
+) -> Result<Chrome, Problem> {
+    let t = Messages::new(language);
+    let brand = brand_style(state, workspace_id).await?;
+    Ok(Chrome::new(
+        t,
+        brand,
+        String::new(),
+        t.get(title).to_owned(),
+    ))
+}
+
 /// The invitation page: who is invited, and what they must give to accept.
 pub async fn show_invitation(
     State(state): State<AppState>,
@@ -61,26 +76,39 @@ pub async fn show_invitation(
 ) -> Result<Response, Problem> {
     match state.app.invitation(&query.token).await {
         Ok(details) => {
-            let brand = brand_style(&state, details.workspace_id).await?;
-            let form = LinkForm {
-                action: "/invitation",
-                token: query.token,
-                needs_name: details.needs_name,
-                needs_password: details.needs_password,
-                name: String::new(),
-                name_error: None,
-                password_error: None,
-                general_error: None,
-                submit: "Accept invitation",
-            };
-            let lead = format!(
-                "You were invited to {} as {}.",
-                brand.product_name, details.email
-            );
-            Ok(page(brand, "Accept your invitation", lead, form).into_response())
+            let chrome = chrome(
+                &state,
+                details.workspace_id,
+                details.language,
+                "link.accept_title",
+            )
+            .await?;
+            let form = invitation_form(query.token, details.needs_name, details.needs_password);
+            let lead = invitation_lead(&chrome, &details.email);
+            Ok(page(chrome, lead, form).into_response())
         }
-        Err(error) => unusable("Invitation", error),
+        Err(error) => unusable("link.invitation", error),
     }
+}
+
+fn invitation_form(token: String, needs_name: bool, needs_password: bool) -> LinkForm {
+    LinkForm {
+        action: "/invitation",
+        token,
+        needs_name,
+        needs_password,
+        name: String::new(),
+        name_error: None,
+        password_error: None,
+        submit: "link.accept",
+    }
+}
+
+fn invitation_lead(chrome: &Chrome, email: &str) -> String {
+    chrome
+        .t
+        .with("link.accept_lead", "product", &chrome.brand.product_name)
+        .replace("{email}", email)
 }
 
 /// Accepts the invitation and signs in.
@@ -102,32 +130,27 @@ pub async fn accept_invitation(
         Ok(accepted) => Ok(signed_in(&headers, &accepted)),
         Err(AppError::Invalid(errors)) => {
             let details = state.app.invitation(&data.token).await?;
-            let brand = brand_style(&state, details.workspace_id).await?;
+            let chrome = chrome(
+                &state,
+                details.workspace_id,
+                details.language,
+                "link.accept_title",
+            )
+            .await?;
             let find = |field: &str| {
                 errors
                     .iter()
                     .find(|e| e.field == field)
                     .map(|e| e.message.clone())
             };
-            let form = LinkForm {
-                action: "/invitation",
-                token: data.token,
-                needs_name: details.needs_name,
-                needs_password: details.needs_password,
-                name: data.name.unwrap_or_default(),
-                name_error: find("name"),
-                password_error: find("password"),
-                general_error: None,
-                submit: "Accept invitation",
-            };
-            let lead = format!("You were invited as {}.", details.email);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(brand, "Accept your invitation", lead, form),
-            )
-                .into_response())
+            let mut form = invitation_form(data.token, details.needs_name, details.needs_password);
+            form.name = data.name.unwrap_or_default();
+            form.name_error = find("name");
+            form.password_error = find("password");
+            let lead = invitation_lead(&chrome, &details.email);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(chrome, lead, form)).into_response())
         }
-        Err(error) => unusable("Invitation", error),
+        Err(error) => unusable("link.invitation", error),
     }
 }
 
@@ -138,17 +161,17 @@ pub async fn show_reset(
 ) -> Result<Response, Problem> {
     match state.app.password_reset(&query.token).await {
         Ok(details) => {
-            let brand = brand_style(&state, details.workspace_id).await?;
-            let lead = format!("Choose a new password for {}.", details.email);
-            Ok(page(
-                brand,
-                "Reset your password",
-                lead,
-                reset_form(query.token, None),
+            let chrome = chrome(
+                &state,
+                details.workspace_id,
+                details.language,
+                "link.reset_title",
             )
-            .into_response())
+            .await?;
+            let lead = chrome.t.with("link.reset_lead", "email", &details.email);
+            Ok(page(chrome, lead, reset_form(query.token, None)).into_response())
         }
-        Err(error) => unusable("Password reset", error),
+        Err(error) => unusable("link.reset", error),
     }
 }
 
@@ -168,21 +191,19 @@ pub async fn complete_reset(
         Ok(accepted) => Ok(signed_in(&headers, &accepted)),
         Err(AppError::Invalid(errors)) => {
             let details = state.app.password_reset(&data.token).await?;
-            let brand = brand_style(&state, details.workspace_id).await?;
-            let message = errors.into_iter().next().map(|e| e.message);
-            let lead = format!("Choose a new password for {}.", details.email);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(
-                    brand,
-                    "Reset your password",
-                    lead,
-                    reset_form(data.token, message),
-                ),
+            let chrome = chrome(
+                &state,
+                details.workspace_id,
+                details.language,
+                "link.reset_title",
             )
-                .into_response())
+            .await?;
+            let message = errors.into_iter().next().map(|e| e.message);
+            let lead = chrome.t.with("link.reset_lead", "email", &details.email);
+            let form = reset_form(data.token, message);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(chrome, lead, form)).into_response())
         }
-        Err(error) => unusable("Password reset", error),
+        Err(error) => unusable("link.reset", error),
     }
 }
 
@@ -194,7 +215,7 @@ pub async fn open_preview(
 ) -> Result<Response, Problem> {
     match state.app.open_preview(&query.token).await {
         Ok(accepted) => Ok(signed_in(&headers, &accepted)),
-        Err(error) => unusable("Preview", error),
+        Err(error) => unusable("link.preview", error),
     }
 }
 
@@ -207,16 +228,13 @@ fn reset_form(token: String, error: Option<String>) -> LinkForm {
         name: String::new(),
         name_error: None,
         password_error: error,
-        general_error: None,
-        submit: "Set password and sign in",
+        submit: "link.reset_submit",
     }
 }
 
-fn page(brand: BrandStyle, title: &'static str, lead: String, form: LinkForm) -> LinkPage {
+fn page(chrome: Chrome, lead: String, form: LinkForm) -> LinkPage {
     LinkPage {
-        lang: "en",
-        brand,
-        title,
+        chrome,
         lead,
         problem: None,
         form: Some(form),
@@ -224,15 +242,22 @@ fn page(brand: BrandStyle, title: &'static str, lead: String, form: LinkForm) ->
 }
 
 /// 410 with a page saying why the link cannot be used; other failures are problems.
-fn unusable(title: &'static str, error: AppError) -> Result<Response, Problem> {
+fn unusable(title: &str, error: AppError) -> Result<Response, Problem> {
     let AppError::LinkUnusable(reason) = error else {
         return Err(error.into());
     };
-    let brand = neutral_brand();
+    // An unusable link names no workspace it could be trusted to speak for: plain colours,
+    // no name.
+    let t = Messages::new(Language::En);
+    let brand = BrandStyle {
+        product_name: t.get("auth.account").to_owned(),
+        primary_color: clientele_app::brand::DEFAULT_PRIMARY.to_owned(),
+        accent_color: clientele_app::brand::DEFAULT_ACCENT.to_owned(),
+        logo_url: None,
+        support_email: None,
+    };
     let page = LinkPage {
-        lang: "en",
-        brand,
-        title,
+        chrome: Chrome::new(t, brand, String::new(), t.get(title).to_owned()),
         lead: String::new(),
         problem: Some(reason.to_owned()),
         form: None,
@@ -245,19 +270,4 @@ fn signed_in(headers: &HeaderMap, accepted: &Accepted) -> Response {
     let signed_in = &accepted.signed_in;
     let cookie = session_cookie_for(&signed_in.token, headers, signed_in.expires_at);
     ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
-}
-
-async fn brand_style(state: &AppState, workspace_id: WorkspaceId) -> Result<BrandStyle, Problem> {
-    Ok(crate::web::page::brand_style(state, workspace_id).await?)
-}
-
-/// An unusable link names no workspace it could be trusted to speak for: plain colours, no name.
-fn neutral_brand() -> BrandStyle {
-    BrandStyle {
-        product_name: "Account".to_owned(),
-        primary_color: clientele_app::brand::DEFAULT_PRIMARY.to_owned(),
-        accent_color: clientele_app::brand::DEFAULT_ACCENT.to_owned(),
-        logo_url: None,
-        support_email: None,
-    }
 }

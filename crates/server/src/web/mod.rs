@@ -39,15 +39,42 @@ pub fn routes() -> Router<AppState> {
         .route("/console/forgot-password", get(console::forgot_password))
         .route("/console/workspace/brand", get(console::workspace::brand))
         .route("/console/workspace/email", get(console::workspace::email))
-        .route("/console/workspace/templates", get(console::workspace::templates))
-        .route("/console/workspace/members", get(console::workspace::members))
-        .route("/console/workspace/api-keys", get(console::workspace::api_keys))
+        .route(
+            "/console/workspace/templates",
+            get(console::workspace::templates),
+        )
+        .route(
+            "/console/workspace/members",
+            get(console::workspace::members),
+        )
+        .route(
+            "/console/workspace/api-keys",
+            get(console::workspace::api_keys),
+        )
         .route("/console/workspace/outbox", get(console::workspace::outbox))
-        .route("/console/workspace/outbox/{id}", get(console::workspace::outbox_message))
+        .route(
+            "/console/workspace/outbox/{id}",
+            get(console::workspace::outbox_message),
+        )
         .route("/console/activity", get(console::workspace::activity))
-        .route("/console/organizations/{id}", get(console::organization::users))
-        .route("/console/organizations/{id}/teams", get(console::organization::teams))
-        .route("/console/organizations/{id}/settings", get(console::organization::settings))
-        .route("/console/organizations/{id}/access", get(console::organization::access))
-        .route("/console/organizations/{id}/activity", get(console::organization::activity))
+        .route(
+            "/console/organizations/{id}",
+            get(console::organization::users),
+        )
+        .route(
+            "/console/organizations/{id}/teams",
+            get(console::organization::teams),
+        )
+        .route(
+            "/console/organizations/{id}/settings",
+            get(console::organization::settings),
+        )
+        .route(
+            "/console/organizations/{id}/access",
+            get(console::organization::access),
+        )
+        .route(
+            "/console/organizations/{id}/activity",
+            get(console::organization::activity),
+        )
 }

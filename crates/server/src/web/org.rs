@@ -7,8 +7,8 @@ use crate::web::i18n::Messages;
 use crate::web::page::{PageError, initial};
 use clientele_app::client_users::{ClientUserListRequest, ClientUserView};
 use clientele_domain::{
-    Action, Actor, AgentAccess, BillingState, ClientUserStatus, Language, Layout,
-    OrganizationId, Permission, Principal, authorize,
+    Action, Actor, AgentAccess, BillingState, ClientUserStatus, Language, Layout, OrganizationId,
+    Permission, Principal, authorize,
 };
 use clientele_store::organizations::OrganizationRow;
 use serde_json::json;
@@ -81,7 +81,11 @@ pub async fn users_view(
     let users = page
         .users
         .iter()
-        .map(|view| user_line(view, t, &agents, |image| public_url.join(&format!("/images/{image}"))))
+        .map(|view| {
+            user_line(view, t, &agents, |image| {
+                public_url.join(&format!("/images/{image}"))
+            })
+        })
         .collect();
     let sections = organization.settings().enabled_sections;
     let permissions = Permission::ALL
@@ -110,7 +114,12 @@ pub async fn users_view(
         .collect();
     let can_preview = matches!(actor.principal, Principal::Member { .. })
         && actor.impersonated_by.is_none()
-        && authorize(actor, Action::PreviewClientUser, &clientele_app::organizations::resource_of(organization)).is_ok();
+        && authorize(
+            actor,
+            Action::PreviewClientUser,
+            &clientele_app::organizations::resource_of(organization),
+        )
+        .is_ok();
     Ok(UsersView {
         org_id: id.to_string(),
         org_name: organization.name.clone(),
@@ -194,7 +203,10 @@ fn user_line(
         status,
         status_label: t.get(&format!("status.{status}")).to_owned(),
         status_class,
-        permissions: flags.iter().map(|p| permission_label(t, p).to_owned()).collect(),
+        permissions: flags
+            .iter()
+            .map(|p| permission_label(t, p).to_owned())
+            .collect(),
         agents: agents_label,
         teams: view.teams.iter().map(|m| m.team_name.clone()).collect(),
         fill: fill.to_string(),
@@ -331,7 +343,7 @@ pub fn settings_view(t: Messages, actor: &Actor, organization: &OrganizationRow)
         .iter()
         .map(|s| Choice {
             value: s.as_str(),
-            label: t.get(&format!("billing.{}", s.as_str())).to_owned(),
+            label: t.get(&format!("billing_state.{}", s.as_str())).to_owned(),
             selected: *s == settings.billing.state,
         })
         .collect();

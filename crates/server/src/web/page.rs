@@ -4,8 +4,8 @@
 use crate::extract::cookie_token;
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::web::{assets, icons};
 use crate::web::i18n::Messages;
+use crate::web::{assets, icons};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::HeaderMap;

@@ -10,7 +10,13 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-async fn send(app: &TestApp, who: &Credentials, method: Method, path: &str, body: Option<Value>) -> Value {
+async fn send(
+    app: &TestApp,
+    who: &Credentials,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
     let mut request = app.request(who, method, path);
     if let Some(body) = body {
         request = request.json(&body);
@@ -31,7 +37,14 @@ async fn use_smtp(app: &TestApp, owner: &Credentials, sink: &SmtpSink) {
         "smtp_port": sink.port(),
         "smtp_tls": "none",
     });
-    send(app, owner, Method::PUT, "/api/v1/workspace/email-settings", Some(settings)).await;
+    send(
+        app,
+        owner,
+        Method::PUT,
+        "/api/v1/workspace/email-settings",
+        Some(settings),
+    )
+    .await;
 }
 
 async fn sign_in_to_console(browser: &Browser, app: &TestApp, email: &str) {
@@ -42,7 +55,12 @@ async fn sign_in_to_console(browser: &Browser, app: &TestApp, email: &str) {
     browser.wait_for_path("/console").await;
 }
 
-async fn sign_in_to_dashboard(browser: &Browser, app: &TestApp, workspace: &Workspace, email: &str) {
+async fn sign_in_to_dashboard(
+    browser: &Browser,
+    app: &TestApp,
+    workspace: &Workspace,
+    email: &str,
+) {
     browser
         .goto(&app.url(&format!("/sign-in?workspace={}", workspace.slug)))
         .await;
@@ -67,8 +85,14 @@ async fn owner_creates_a_client_drags_an_agent_onto_it_and_invites_a_user_with_t
     let workspace = app.workspace("acme").await;
     let owner = app.sign_in(&workspace.owner).await;
     use_smtp(&app, &owner, &sink).await;
-    let agent = send(&app, &owner, Method::POST, "/api/v1/agents",
-        Some(json!({ "name": "Reception Bot", "kind": "chat" }))).await;
+    let agent = send(
+        &app,
+        &owner,
+        Method::POST,
+        "/api/v1/agents",
+        Some(json!({ "name": "Reception Bot", "kind": "chat" })),
+    )
+    .await;
     let agent_id = agent["id"].as_str().unwrap().to_owned();
 
     let browser = Browser::start().await;
@@ -81,7 +105,13 @@ async fn owner_creates_a_client_drags_an_agent_onto_it_and_invites_a_user_with_t
     browser.fill("#org-name", "Sunrise Dental").await;
     browser.click("#new-client button[type=submit]").await;
     browser.wait_for_text("h1", "Sunrise Dental").await;
-    let organization_path = browser.client.current_url().await.unwrap().path().to_owned();
+    let organization_path = browser
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .to_owned();
     let organization_id = organization_path.rsplit('/').next().unwrap().to_owned();
 
     // Drag the agent from the pool onto the organization.
@@ -97,40 +127,75 @@ async fn owner_creates_a_client_drags_an_agent_onto_it_and_invites_a_user_with_t
             vec![],
         )
         .await;
-    browser.wait_for_text(".org .agent-chip", "Reception Bot").await;
+    browser
+        .wait_for_text(".org .agent-chip", "Reception Bot")
+        .await;
     browser.screenshot("clients-view").await;
-    let agent = send(&app, &owner, Method::GET, &format!("/api/v1/agents/{agent_id}"), None).await;
-    assert_eq!(agent["organization"]["id"], json!(organization_id), "{agent}");
+    let agent = send(
+        &app,
+        &owner,
+        Method::GET,
+        &format!("/api/v1/agents/{agent_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        agent["organization"]["id"],
+        json!(organization_id),
+        "{agent}"
+    );
 
     // Add a user with exactly two permissions, invited by email.
     browser.goto(&app.url(&organization_path)).await;
     browser.click("[data-open=add-user]").await;
     browser.fill("#add-user input[name=name]", "Ana Ruiz").await;
-    browser.fill("#add-user input[name=email]", "ana@sunrise.test").await;
-    browser.click("#add-user input[name=permissions][value=home]").await;
-    browser.click("#add-user input[name=permissions][value=conversations]").await;
-    browser.click("#add-user input[name=permissions][value=analytics]").await;
+    browser
+        .fill("#add-user input[name=email]", "ana@sunrise.test")
+        .await;
+    browser
+        .click("#add-user input[name=permissions][value=home]")
+        .await;
+    browser
+        .click("#add-user input[name=permissions][value=conversations]")
+        .await;
+    browser
+        .click("#add-user input[name=permissions][value=analytics]")
+        .await;
     browser.screenshot("add-user-dialog").await;
     browser.click("#add-user button[type=submit]").await;
     browser.wait_for_text("tbody", "Ana Ruiz").await;
     browser.screenshot("organization-users").await;
 
-    let users = send(&app, &owner, Method::GET, &format!("/api/v1/organizations/{organization_id}/users"), None).await;
+    let users = send(
+        &app,
+        &owner,
+        Method::GET,
+        &format!("/api/v1/organizations/{organization_id}/users"),
+        None,
+    )
+    .await;
     let ana = &users["users"][0];
     assert_eq!(ana["email"], "ana@sunrise.test");
     assert_eq!(ana["permissions"], json!(["conversations", "analytics"]));
     assert_eq!(ana["invitation"]["status"], "pending", "{ana}");
     let mail = sink.wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(mail[0].to, ["ana@sunrise.test"]);
-    assert!(mail[0].link_containing("/invitation?token=").starts_with(&app.url("/invitation")));
+    assert!(
+        mail[0]
+            .link_containing("/invitation?token=")
+            .starts_with(&app.url("/invitation"))
+    );
 
-    browser.goto(&app.url(&format!("{organization_path}/settings"))).await;
+    browser
+        .goto(&app.url(&format!("{organization_path}/settings")))
+        .await;
     browser.find("select[name=language]").await;
     browser.screenshot("org-info").await;
 }
 
 #[tokio::test]
-async fn an_invited_user_sets_a_password_from_the_email_and_sees_only_their_sections_in_the_organizations_language_and_layout() {
+async fn an_invited_user_sets_a_password_from_the_email_and_sees_only_their_sections_in_the_organizations_language_and_layout()
+ {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let sink = SmtpSink::start().await;
     let workspace = app.workspace("acme").await;
@@ -145,27 +210,45 @@ async fn an_invited_user_sets_a_password_from_the_email_and_sees_only_their_sect
     let user = send(&app, &owner, Method::POST, &format!("/api/v1/organizations/{organization}/users"),
         Some(json!({ "name": "Lucía Gómez", "email": "lucia@sol.test", "permissions": ["home", "conversations", "analytics"] }))).await;
     let user_id = user["id"].as_str().unwrap();
-    send(&app, &owner, Method::POST, &format!("/api/v1/client-users/{user_id}/invitation"), None).await;
+    send(
+        &app,
+        &owner,
+        Method::POST,
+        &format!("/api/v1/client-users/{user_id}/invitation"),
+        None,
+    )
+    .await;
     let mail = sink.wait_for(1, Duration::from_secs(10)).await;
     let link = mail[0].link_containing("/invitation?token=");
 
     let browser = Browser::start().await;
     browser.goto(&link).await;
     browser.screenshot("accept-invitation").await;
-    browser.fill("input[name=password]", "a-long-and-unusual-passphrase").await;
+    browser
+        .fill("input[name=password]", "a-long-and-unusual-passphrase")
+        .await;
     browser.click("button[type=submit]").await;
     browser.wait_for_path("/").await;
     browser.find(".topbar").await;
 
-    let language = browser.run("return document.documentElement.lang", vec![]).await;
+    let language = browser
+        .run("return document.documentElement.lang", vec![])
+        .await;
     assert_eq!(language, "es");
     let spanish = Messages::new(Language::Es);
-    let expected: Vec<String> = [Permission::Home, Permission::Conversations, Permission::Analytics]
-        .iter()
-        .map(|p| clientele_server::web::org::permission_label(spanish, *p).to_owned())
-        .collect();
+    let expected: Vec<String> = [
+        Permission::Home,
+        Permission::Conversations,
+        Permission::Analytics,
+    ]
+    .iter()
+    .map(|p| clientele_server::web::org::permission_label(spanish, *p).to_owned())
+    .collect();
     assert_eq!(texts(&browser, ".topbar .nav a").await, expected);
-    assert!(browser.all(".sidebar").await.is_empty(), "the horizontal layout has no sidebar");
+    assert!(
+        browser.all(".sidebar").await.is_empty(),
+        "the horizontal layout has no sidebar"
+    );
     browser.screenshot("dashboard-horizontal").await;
 }
 
@@ -176,9 +259,20 @@ async fn an_org_admin_manages_a_user_of_their_organization_and_cannot_reach_anot
     let owner = app.sign_in(&workspace.owner).await;
     let own = app.organization(&workspace, "Northwind").await;
     let other = app.organization(&workspace, "Globex").await;
-    let admin = app.client_user(&workspace, own, "olga", &[Permission::OrgAdmin, Permission::Home]).await;
-    let pete = app.client_user(&workspace, own, "pete", &[Permission::Home]).await;
-    let stranger = app.client_user(&workspace, other, "bea", &[Permission::Home]).await;
+    let admin = app
+        .client_user(
+            &workspace,
+            own,
+            "olga",
+            &[Permission::OrgAdmin, Permission::Home],
+        )
+        .await;
+    let pete = app
+        .client_user(&workspace, own, "pete", &[Permission::Home])
+        .await;
+    let stranger = app
+        .client_user(&workspace, other, "bea", &[Permission::Home])
+        .await;
 
     let browser = Browser::start().await;
     sign_in_to_dashboard(&browser, &app, &workspace, &admin.email).await;
@@ -188,22 +282,50 @@ async fn an_org_admin_manages_a_user_of_their_organization_and_cannot_reach_anot
     browser.goto(&app.url("/users")).await;
     browser.wait_for_text("tbody", "pete").await;
     let page = browser.client.source().await.unwrap();
-    assert!(!page.contains(&stranger.email), "another organization's user is listed");
+    assert!(
+        !page.contains(&stranger.email),
+        "another organization's user is listed"
+    );
 
-    browser.click(&format!("tr[data-user=\"{}\"] [data-open=edit-user]", pete.email)).await;
-    browser.click("#edit-user input[name=permissions][value=analytics]").await;
+    browser
+        .click(&format!(
+            "tr[data-user=\"{}\"] [data-open=edit-user]",
+            pete.email
+        ))
+        .await;
+    browser
+        .click("#edit-user input[name=permissions][value=analytics]")
+        .await;
     browser.click("#edit-user button[type=submit]").await;
-    browser.wait_for_text("tr[data-user] .chips", "Analytics").await;
+    browser
+        .wait_for_text("tr[data-user] .chips", "Analytics")
+        .await;
     browser.screenshot("dashboard-org-admin-users").await;
-    let updated = send(&app, &owner, Method::GET, &format!("/api/v1/client-users/{}", pete.id), None).await;
-    assert_eq!(updated["permissions"], json!(["home", "analytics"]), "{updated}");
+    let updated = send(
+        &app,
+        &owner,
+        Method::GET,
+        &format!("/api/v1/client-users/{}", pete.id),
+        None,
+    )
+    .await;
+    assert_eq!(
+        updated["permissions"],
+        json!(["home", "analytics"]),
+        "{updated}"
+    );
 
     // Another organization's pages and data stay out of reach.
-    browser.goto(&app.url(&format!("/console/organizations/{other}"))).await;
+    browser
+        .goto(&app.url(&format!("/console/organizations/{other}")))
+        .await;
     browser.wait_for_path("/console/sign-in").await;
     browser.goto(&app.url("/users")).await;
     let status = browser
-        .run(&format!("return fetch('/api/v1/organizations/{other}/users').then(r => r.status)"), vec![])
+        .run(
+            &format!("return fetch('/api/v1/organizations/{other}/users').then(r => r.status)"),
+            vec![],
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND.as_u16());
 }
@@ -214,12 +336,26 @@ async fn log_in_as_shows_the_preview_banner_and_records_the_member_as_the_real_a
     let workspace = app.workspace("acme").await;
     let owner = app.sign_in(&workspace.owner).await;
     let organization = app.organization(&workspace, "Initech").await;
-    let ana = app.client_user(&workspace, organization, "ana", &[Permission::Home, Permission::Conversations]).await;
+    let ana = app
+        .client_user(
+            &workspace,
+            organization,
+            "ana",
+            &[Permission::Home, Permission::Conversations],
+        )
+        .await;
 
     let browser = Browser::start().await;
     sign_in_to_console(&browser, &app, &workspace.owner.email).await;
-    browser.goto(&app.url(&format!("/console/organizations/{organization}"))).await;
-    browser.click(&format!("tr[data-user=\"{}\"] button[data-then=open-url]", ana.email)).await;
+    browser
+        .goto(&app.url(&format!("/console/organizations/{organization}")))
+        .await;
+    browser
+        .click(&format!(
+            "tr[data-user=\"{}\"] button[data-then=open-url]",
+            ana.email
+        ))
+        .await;
     browser.wait_for_path("/").await;
     browser.wait_for_text("#preview-banner", "ana").await;
     browser.screenshot("preview-banner").await;
@@ -227,10 +363,31 @@ async fn log_in_as_shows_the_preview_banner_and_records_the_member_as_the_real_a
     browser.click("#preview-banner button[type=submit]").await;
     browser.wait_for_path("/console/sign-in").await;
 
-    let log = send(&app, &owner, Method::GET, "/api/v1/activity?action=client_user.preview_ended", None).await;
+    let log = send(
+        &app,
+        &owner,
+        Method::GET,
+        "/api/v1/activity?action=client_user.preview_ended",
+        None,
+    )
+    .await;
     let entry = &log["entries"][0];
     assert_eq!(entry["actor"]["id"], json!(ana.id.to_string()), "{entry}");
-    assert_eq!(entry["real_actor_id"], json!(workspace.owner.id.to_string()), "{entry}");
-    let started = send(&app, &owner, Method::GET, "/api/v1/activity?action=client_user.preview_started", None).await;
-    assert_eq!(started["entries"][0]["actor"]["id"], json!(workspace.owner.id.to_string()));
+    assert_eq!(
+        entry["real_actor_id"],
+        json!(workspace.owner.id.to_string()),
+        "{entry}"
+    );
+    let started = send(
+        &app,
+        &owner,
+        Method::GET,
+        "/api/v1/activity?action=client_user.preview_started",
+        None,
+    )
+    .await;
+    assert_eq!(
+        started["entries"][0]["actor"]["id"],
+        json!(workspace.owner.id.to_string())
+    );
 }

@@ -15,6 +15,7 @@ mod matrix;
 mod members;
 mod openapi;
 mod organizations;
+mod pages;
 mod problems;
 mod request_id;
 mod seed;

@@ -5,8 +5,6 @@ pub mod clients;
 pub mod organization;
 pub mod workspace;
 
-
-
 use crate::state::AppState;
 use crate::web::auth_page::{AuthField, AuthPage};
 use crate::web::i18n::Messages;
@@ -63,7 +61,11 @@ pub(crate) async fn chrome(
     if may(Action::ManageWorkspaceSettings) {
         item("/console/workspace/brand", "Branding", icons::PALETTE);
         item("/console/workspace/email", "Email", icons::MAIL);
-        item("/console/workspace/templates", "Email templates", icons::FILE);
+        item(
+            "/console/workspace/templates",
+            "Email templates",
+            icons::FILE,
+        );
     }
     if may(Action::ListMembers) {
         item("/console/workspace/members", "Members", icons::USERS);

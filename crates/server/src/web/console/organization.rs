@@ -103,7 +103,14 @@ pub async fn users(
         base,
     )
     .await?;
-    page(&state, &visitor, organization, "", OrganizationBody::Users(view)).await
+    page(
+        &state,
+        &visitor,
+        organization,
+        "",
+        OrganizationBody::Users(view),
+    )
+    .await
 }
 
 /// `GET /console/organizations/{id}/teams`
@@ -114,7 +121,14 @@ pub async fn teams(
 ) -> PageResult {
     let (visitor, organization) = open(&state, &headers, &id).await?;
     let view = org::teams_view(&state, visitor.actor(), &organization).await?;
-    page(&state, &visitor, organization, "teams", OrganizationBody::Teams(view)).await
+    page(
+        &state,
+        &visitor,
+        organization,
+        "teams",
+        OrganizationBody::Teams(view),
+    )
+    .await
 }
 
 /// `GET /console/organizations/{id}/settings`: Org Info.
@@ -126,7 +140,14 @@ pub async fn settings(
     let (visitor, organization) = open(&state, &headers, &id).await?;
     let t = crate::web::i18n::Messages::new(clientele_domain::Language::En);
     let view = org::settings_view(t, visitor.actor(), &organization);
-    page(&state, &visitor, organization, "settings", OrganizationBody::Settings(view)).await
+    page(
+        &state,
+        &visitor,
+        organization,
+        "settings",
+        OrganizationBody::Settings(view),
+    )
+    .await
 }
 
 /// `GET /console/organizations/{id}/access`: the access review.
@@ -186,7 +207,14 @@ pub async fn access(
         generated_at: when(report.generated_at),
         lines,
     };
-    page(&state, &visitor, organization, "access", OrganizationBody::Access(view)).await
+    page(
+        &state,
+        &visitor,
+        organization,
+        "access",
+        OrganizationBody::Access(view),
+    )
+    .await
 }
 
 /// `GET /console/organizations/{id}/activity`: the organization's own log.
@@ -203,7 +231,14 @@ pub async fn activity(
     };
     let base = format!("/console/organizations/{}/activity?", organization.id);
     let view = activity_view(&state, &visitor, &filter, query.before, base).await?;
-    page(&state, &visitor, organization, "activity", OrganizationBody::Activity(view)).await
+    page(
+        &state,
+        &visitor,
+        organization,
+        "activity",
+        OrganizationBody::Activity(view),
+    )
+    .await
 }
 
 /// A page of the log that `filter` selects, newest first.

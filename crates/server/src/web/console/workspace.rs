@@ -12,7 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use clientele_app::email_settings::EmailSettingsView;
-use clientele_domain::{EmailKind, Language, MemberRole, OutboxId, Principal, Timestamp};
+use clientele_domain::{
+    Action, EmailKind, Language, MemberRole, OutboxId, Principal, Resource, Timestamp, authorize,
+};
 use clientele_store::activity::ActivityFilter;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -85,6 +87,8 @@ struct MembersView {
     members: Vec<MemberLine>,
     invitations: Vec<(String, String, &'static str, String)>,
     viewer_is_owner: bool,
+    /// Whether the viewer may change roles and remove members.
+    can_manage: bool,
 }
 
 struct MemberLine {
@@ -137,7 +141,13 @@ pub struct ActivityFilters {
     before: Option<i64>,
 }
 
-async fn page(state: &AppState, visitor: &Visitor, title: &str, href: &str, body: WorkspaceBody) -> PageResult {
+async fn page(
+    state: &AppState,
+    visitor: &Visitor,
+    title: &str,
+    href: &str,
+    body: WorkspaceBody,
+) -> PageResult {
     let page = WorkspacePage {
         chrome: chrome(state, visitor, title, href).await?,
         body,
@@ -153,6 +163,14 @@ fn micros(at: Option<i64>) -> String {
 /// `GET /console/workspace/brand`
 pub async fn brand(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     let visitor = member(&state, &headers).await?;
+    // Every account may read the brand; this page edits it.
+    let actor = visitor.actor();
+    authorize(
+        actor,
+        Action::ManageWorkspaceSettings,
+        &Resource::Workspace(actor.workspace_id),
+    )
+    .map_err(clientele_app::AppError::from)?;
     let brand = state.app.brand(visitor.actor()).await?;
     let view = BrandView {
         logo_url: brand.logo_url(&state.app.config.public_url),
@@ -164,14 +182,23 @@ pub async fn brand(State(state): State<AppState>, headers: HeaderMap) -> PageRes
         console_url: brand.console_url.unwrap_or_default(),
         dashboard_domains: brand.dashboard_domains.join("\n"),
     };
-    page(&state, &visitor, "Branding", "/console/workspace/brand", WorkspaceBody::Brand(view)).await
+    page(
+        &state,
+        &visitor,
+        "Branding",
+        "/console/workspace/brand",
+        WorkspaceBody::Brand(view),
+    )
+    .await
 }
 
 /// `GET /console/workspace/email`
 pub async fn email(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     let visitor = member(&state, &headers).await?;
     let settings = state.app.email_settings(visitor.actor()).await?;
-    let current = settings.as_ref().map_or("starttls", |s| s.smtp_tls.as_str());
+    let current = settings
+        .as_ref()
+        .map_or("starttls", |s| s.smtp_tls.as_str());
     let tls = [
         ("starttls", "STARTTLS (port 587)"),
         ("tls", "TLS (port 465)"),
@@ -200,7 +227,14 @@ pub async fn email(State(state): State<AppState>, headers: HeaderMap) -> PageRes
         password_set: s.smtp_password_set,
         tls,
     };
-    page(&state, &visitor, "Email", "/console/workspace/email", WorkspaceBody::Email(view)).await
+    page(
+        &state,
+        &visitor,
+        "Email",
+        "/console/workspace/email",
+        WorkspaceBody::Email(view),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -243,7 +277,14 @@ pub async fn templates(
         })
         .collect();
     let view = TemplatesView { rows, editing };
-    page(&state, &visitor, "Email templates", "/console/workspace/templates", WorkspaceBody::Templates(view)).await
+    page(
+        &state,
+        &visitor,
+        "Email templates",
+        "/console/workspace/templates",
+        WorkspaceBody::Templates(view),
+    )
+    .await
 }
 
 fn kind_label(kind: EmailKind) -> &'static str {
@@ -277,6 +318,12 @@ pub async fn members(State(state): State<AppState>, headers: HeaderMap) -> PageR
     };
     let view = MembersView {
         viewer_is_owner: actor.agency_role() == Some(MemberRole::Owner),
+        can_manage: authorize(
+            actor,
+            Action::RemoveMember,
+            &Resource::Workspace(actor.workspace_id),
+        )
+        .is_ok(),
         members: rows
             .into_iter()
             .map(|m| MemberLine {
@@ -289,10 +336,24 @@ pub async fn members(State(state): State<AppState>, headers: HeaderMap) -> PageR
             .collect(),
         invitations: invitations
             .into_iter()
-            .map(|i| (i.id.to_string(), i.email, i.role.as_str(), when(i.expires_at)))
+            .map(|i| {
+                (
+                    i.id.to_string(),
+                    i.email,
+                    i.role.as_str(),
+                    when(i.expires_at),
+                )
+            })
             .collect(),
     };
-    page(&state, &visitor, "Members", "/console/workspace/members", WorkspaceBody::Members(view)).await
+    page(
+        &state,
+        &visitor,
+        "Members",
+        "/console/workspace/members",
+        WorkspaceBody::Members(view),
+    )
+    .await
 }
 
 /// `GET /console/workspace/api-keys`
@@ -313,7 +374,14 @@ pub async fn api_keys(State(state): State<AppState>, headers: HeaderMap) -> Page
             revoked: k.revoked_at.is_some(),
         })
         .collect();
-    page(&state, &visitor, "API keys", "/console/workspace/api-keys", WorkspaceBody::ApiKeys(keys)).await
+    page(
+        &state,
+        &visitor,
+        "API keys",
+        "/console/workspace/api-keys",
+        WorkspaceBody::ApiKeys(keys),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -342,12 +410,22 @@ pub async fn outbox(
 ) -> PageResult {
     let visitor = member(&state, &headers).await?;
     let status = Some(query.status.as_str()).filter(|s| !s.is_empty());
-    let rows = state.app.list_outbox(visitor.actor(), status, Some(100)).await?;
+    let rows = state
+        .app
+        .list_outbox(visitor.actor(), status, Some(100))
+        .await?;
     let view = OutboxView {
         status: query.status,
         messages: rows.iter().map(outbox_line).collect(),
     };
-    page(&state, &visitor, "Outbox", "/console/workspace/outbox", WorkspaceBody::Outbox(view)).await
+    page(
+        &state,
+        &visitor,
+        "Outbox",
+        "/console/workspace/outbox",
+        WorkspaceBody::Outbox(view),
+    )
+    .await
 }
 
 /// `GET /console/workspace/outbox/{id}`: one email as it was (or will be) sent.
@@ -367,7 +445,14 @@ pub async fn outbox_message(
         html: message.html.unwrap_or_default(),
         text: message.text.unwrap_or_default(),
     };
-    page(&state, &visitor, "Email", "/console/workspace/outbox", WorkspaceBody::OutboxMessage(view)).await
+    page(
+        &state,
+        &visitor,
+        "Email",
+        "/console/workspace/outbox",
+        WorkspaceBody::OutboxMessage(view),
+    )
+    .await
 }
 
 /// `GET /console/activity`: the whole workspace's log, filtered.
@@ -390,7 +475,14 @@ pub async fn activity(
         crate::web::console::clients::urlencode(&filters.to),
     );
     let view = activity_view(&state, &visitor, &filter, filters.before, base).await?;
-    page(&state, &visitor, "Activity", "/console/activity", WorkspaceBody::Activity(filters, view)).await
+    page(
+        &state,
+        &visitor,
+        "Activity",
+        "/console/activity",
+        WorkspaceBody::Activity(filters, view),
+    )
+    .await
 }
 
 /// The start of `date` (`YYYY-MM-DD`, UTC) plus `days`, if it is a date.

@@ -154,7 +154,11 @@ async fn render(
         link(String::new(), t.get("nav.organization"), "");
         link("/users".to_owned(), t.get("nav.users"), icons::USERS);
         link("/teams".to_owned(), t.get("nav.teams"), icons::TEAM);
-        link("/org-info".to_owned(), t.get("nav.org_info"), icons::SLIDERS);
+        link(
+            "/org-info".to_owned(),
+            t.get("nav.org_info"),
+            icons::SLIDERS,
+        );
     }
     let page = DashboardPage {
         preview: visitor.actor().impersonated_by.is_some(),
@@ -183,7 +187,11 @@ pub async fn home(
                 Some(host) => state.app.workspace_for_host(host).await?.is_some(),
                 None => false,
             };
-            let to = if on_dashboard_domain { SIGN_IN } else { crate::web::console::SIGN_IN };
+            let to = if on_dashboard_domain {
+                SIGN_IN
+            } else {
+                crate::web::console::SIGN_IN
+            };
             return Ok(Redirect::to(to).into_response());
         }
         Err(error) => return Err(error),
@@ -270,7 +278,10 @@ async fn admin_page(
     }
     let t = Messages::new(dashboard.organization.language);
     let actor = visitor.actor();
-    let organization = state.app.organization(actor, dashboard.organization.id).await?;
+    let organization = state
+        .app
+        .organization(actor, dashboard.organization.id)
+        .await?;
     let (path, title, body) = match which {
         AdminPage::Users => {
             let view = org::users_view(
@@ -291,7 +302,11 @@ async fn admin_page(
         }
         AdminPage::Settings => {
             let view = org::settings_view(t, actor, &organization);
-            ("/org-info", t.get("nav.org_info"), DashboardBody::Settings(view))
+            (
+                "/org-info",
+                t.get("nav.org_info"),
+                DashboardBody::Settings(view),
+            )
         }
     };
     let frame = Frame {
@@ -374,11 +389,19 @@ async fn signed_out_chrome(
             support_email: None,
         },
     };
-    Ok(Chrome::new(t, brand, String::new(), t.get(title).to_owned()))
+    Ok(Chrome::new(
+        t,
+        brand,
+        String::new(),
+        t.get(title).to_owned(),
+    ))
 }
 
 /// The workspace field: hidden with the slug when known, asked for when not.
-fn workspace_field(t: Messages, found: Option<&(WorkspaceId, Option<String>)>) -> Option<AuthField> {
+fn workspace_field(
+    t: Messages,
+    found: Option<&(WorkspaceId, Option<String>)>,
+) -> Option<AuthField> {
     match found {
         Some((_, None)) => None,
         Some((_, Some(slug))) => Some(AuthField::new("workspace", "", "hidden", "off", slug)),
@@ -399,12 +422,22 @@ pub async fn sign_in(
     Query(query): Query<WorkspaceQuery>,
 ) -> PageResult {
     let found = signed_out_workspace(&state, &headers, query.workspace.as_deref()).await?;
-    let chrome =
-        signed_out_chrome(&state, &headers, found.as_ref().map(|f| f.0), "auth.sign_in_title")
-            .await?;
+    let chrome = signed_out_chrome(
+        &state,
+        &headers,
+        found.as_ref().map(|f| f.0),
+        "auth.sign_in_title",
+    )
+    .await?;
     let t = chrome.t;
     let mut fields: Vec<AuthField> = workspace_field(t, found.as_ref()).into_iter().collect();
-    fields.push(AuthField::new("email", t.get("auth.email"), "email", "username", ""));
+    fields.push(AuthField::new(
+        "email",
+        t.get("auth.email"),
+        "email",
+        "username",
+        "",
+    ));
     fields.push(AuthField::new(
         "password",
         t.get("auth.password"),
@@ -437,12 +470,22 @@ pub async fn forgot_password(
     Query(query): Query<WorkspaceQuery>,
 ) -> PageResult {
     let found = signed_out_workspace(&state, &headers, query.workspace.as_deref()).await?;
-    let chrome =
-        signed_out_chrome(&state, &headers, found.as_ref().map(|f| f.0), "auth.forgot_title")
-            .await?;
+    let chrome = signed_out_chrome(
+        &state,
+        &headers,
+        found.as_ref().map(|f| f.0),
+        "auth.forgot_title",
+    )
+    .await?;
     let t = chrome.t;
     let mut fields: Vec<AuthField> = workspace_field(t, found.as_ref()).into_iter().collect();
-    fields.push(AuthField::new("email", t.get("auth.email"), "email", "username", ""));
+    fields.push(AuthField::new(
+        "email",
+        t.get("auth.email"),
+        "email",
+        "username",
+        "",
+    ));
     let back = match found.as_ref().and_then(|f| f.1.as_deref()) {
         Some(slug) => format!("{SIGN_IN}?workspace={slug}"),
         None => SIGN_IN.to_owned(),
