@@ -3,12 +3,13 @@
 //! Each test saves screenshots of its key pages under `target/screenshots/`. They run on
 //! SQLite: the storage they touch is covered on both backends by the API tests.
 
-use clientele_domain::{Language, Permission};
+use clientele_domain::{Language, OrganizationId, Permission};
 use clientele_server::web::i18n::Messages;
 use clientele_testkit::{Backend, Browser, Credentials, PASSWORD, SmtpSink, TestApp, Workspace};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
+use uuid::Uuid;
 
 async fn send(
     app: &TestApp,
@@ -43,6 +44,43 @@ async fn use_smtp(app: &TestApp, owner: &Credentials, sink: &SmtpSink) {
         Method::PUT,
         "/api/v1/workspace/email-settings",
         Some(settings),
+    )
+    .await;
+}
+
+/// Creates an organization named `name` over the API and returns its id.
+async fn create_organization(app: &TestApp, owner: &Credentials, name: &str) -> String {
+    let created = send(
+        app,
+        owner,
+        Method::POST,
+        "/api/v1/organizations",
+        Some(json!({ "name": name })),
+    )
+    .await;
+    created["id"].as_str().unwrap().to_owned()
+}
+
+/// Adds an agent named `name` and assigns it to `organization`.
+async fn assign_new_agent(app: &TestApp, owner: &Credentials, organization: &str, name: &str) {
+    let agent = send(
+        app,
+        owner,
+        Method::POST,
+        "/api/v1/agents",
+        Some(json!({ "name": name, "kind": "chat" })),
+    )
+    .await;
+    let path = format!(
+        "/api/v1/agents/{}/organization",
+        agent["id"].as_str().unwrap()
+    );
+    send(
+        app,
+        owner,
+        Method::PUT,
+        &path,
+        Some(json!({ "organization_id": organization })),
     )
     .await;
 }
@@ -201,7 +239,8 @@ async fn an_invited_user_sets_a_password_from_the_email_and_sees_only_their_sect
     let workspace = app.workspace("acme").await;
     let owner = app.sign_in(&workspace.owner).await;
     use_smtp(&app, &owner, &sink).await;
-    let organization = app.organization(&workspace, "Clínica Sol").await;
+    let organization = create_organization(&app, &owner, "Clínica Sol").await;
+    assign_new_agent(&app, &owner, &organization, "Recepción").await;
     let settings_path = format!("/api/v1/organizations/{organization}/settings");
     let mut settings = send(&app, &owner, Method::GET, &settings_path, None).await;
     settings["language"] = json!("es");
@@ -257,8 +296,12 @@ async fn an_org_admin_manages_a_user_of_their_organization_and_cannot_reach_anot
     let app = TestApp::spawn(Backend::Sqlite).await;
     let workspace = app.workspace("acme").await;
     let owner = app.sign_in(&workspace.owner).await;
-    let own = app.organization(&workspace, "Northwind").await;
-    let other = app.organization(&workspace, "Globex").await;
+    let own_id = create_organization(&app, &owner, "Northwind Dental").await;
+    let other_id = create_organization(&app, &owner, "Globex Legal").await;
+    assign_new_agent(&app, &owner, &own_id, "Front desk").await;
+    assign_new_agent(&app, &owner, &own_id, "After-hours line").await;
+    let own = OrganizationId::from(Uuid::parse_str(&own_id).unwrap());
+    let other = OrganizationId::from(Uuid::parse_str(&other_id).unwrap());
     let admin = app
         .client_user(
             &workspace,
@@ -335,7 +378,9 @@ async fn log_in_as_shows_the_preview_banner_and_records_the_member_as_the_real_a
     let app = TestApp::spawn(Backend::Sqlite).await;
     let workspace = app.workspace("acme").await;
     let owner = app.sign_in(&workspace.owner).await;
-    let organization = app.organization(&workspace, "Initech").await;
+    let organization_id = create_organization(&app, &owner, "Initech Dental").await;
+    assign_new_agent(&app, &owner, &organization_id, "Reception").await;
+    let organization = OrganizationId::from(Uuid::parse_str(&organization_id).unwrap());
     let ana = app
         .client_user(
             &workspace,
