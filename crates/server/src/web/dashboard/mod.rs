@@ -415,20 +415,22 @@ fn workspace_field(
     }
 }
 
-/// `GET /sign-in`: the branded sign-in page of the client dashboard.
-pub async fn sign_in(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<WorkspaceQuery>,
-) -> PageResult {
-    let found = signed_out_workspace(&state, &headers, query.workspace.as_deref()).await?;
-    let chrome = signed_out_chrome(
-        &state,
-        &headers,
-        found.as_ref().map(|f| f.0),
-        "auth.sign_in_title",
-    )
-    .await?;
+/// What both signed-out forms start with: the frame, the workspace and email fields, and a
+/// query that keeps naming the workspace on the links between them.
+struct SignedOutForm {
+    chrome: Chrome,
+    fields: Vec<AuthField>,
+    workspace_query: String,
+}
+
+async fn signed_out_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: &WorkspaceQuery,
+    title: &str,
+) -> Result<SignedOutForm, PageError> {
+    let found = signed_out_workspace(state, headers, query.workspace.as_deref()).await?;
+    let chrome = signed_out_chrome(state, headers, found.as_ref().map(|f| f.0), title).await?;
     let t = chrome.t;
     let mut fields: Vec<AuthField> = workspace_field(t, found.as_ref()).into_iter().collect();
     fields.push(AuthField::new(
@@ -438,6 +440,29 @@ pub async fn sign_in(
         "username",
         "",
     ));
+    let workspace_query = found
+        .and_then(|f| f.1)
+        .map(|slug| format!("?workspace={slug}"))
+        .unwrap_or_default();
+    Ok(SignedOutForm {
+        chrome,
+        fields,
+        workspace_query,
+    })
+}
+
+/// `GET /sign-in`: the branded sign-in page of the client dashboard.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<WorkspaceQuery>,
+) -> PageResult {
+    let SignedOutForm {
+        chrome,
+        mut fields,
+        workspace_query,
+    } = signed_out_form(&state, &headers, &query, "auth.sign_in_title").await?;
+    let t = chrome.t;
     fields.push(AuthField::new(
         "password",
         t.get("auth.password"),
@@ -445,10 +470,6 @@ pub async fn sign_in(
         "current-password",
         "",
     ));
-    let forgot = match found.as_ref().and_then(|f| f.1.as_deref()) {
-        Some(slug) => format!("/forgot-password?workspace={slug}"),
-        None => "/forgot-password".to_owned(),
-    };
     let page = AuthPage {
         lead: t.get("auth.sign_in_lead").to_owned(),
         sent: String::new(),
@@ -457,7 +478,10 @@ pub async fn sign_in(
         success: t.get("auth.welcome").to_owned(),
         fields,
         submit: t.get("auth.sign_in").to_owned(),
-        links: vec![(forgot, t.get("auth.forgot").to_owned())],
+        links: vec![(
+            format!("/forgot-password{workspace_query}"),
+            t.get("auth.forgot").to_owned(),
+        )],
         chrome,
     };
     Ok(page.into_response())
@@ -469,27 +493,12 @@ pub async fn forgot_password(
     headers: HeaderMap,
     Query(query): Query<WorkspaceQuery>,
 ) -> PageResult {
-    let found = signed_out_workspace(&state, &headers, query.workspace.as_deref()).await?;
-    let chrome = signed_out_chrome(
-        &state,
-        &headers,
-        found.as_ref().map(|f| f.0),
-        "auth.forgot_title",
-    )
-    .await?;
+    let SignedOutForm {
+        chrome,
+        fields,
+        workspace_query,
+    } = signed_out_form(&state, &headers, &query, "auth.forgot_title").await?;
     let t = chrome.t;
-    let mut fields: Vec<AuthField> = workspace_field(t, found.as_ref()).into_iter().collect();
-    fields.push(AuthField::new(
-        "email",
-        t.get("auth.email"),
-        "email",
-        "username",
-        "",
-    ));
-    let back = match found.as_ref().and_then(|f| f.1.as_deref()) {
-        Some(slug) => format!("{SIGN_IN}?workspace={slug}"),
-        None => SIGN_IN.to_owned(),
-    };
     let page = AuthPage {
         lead: t.get("auth.forgot_lead").to_owned(),
         sent: t.get("auth.forgot_sent").to_owned(),
@@ -498,7 +507,10 @@ pub async fn forgot_password(
         success: t.get("auth.forgot_sent_short").to_owned(),
         fields,
         submit: t.get("auth.forgot_submit").to_owned(),
-        links: vec![(back, t.get("auth.back_to_sign_in").to_owned())],
+        links: vec![(
+            format!("{SIGN_IN}{workspace_query}"),
+            t.get("auth.back_to_sign_in").to_owned(),
+        )],
         chrome,
     };
     Ok(page.into_response())
