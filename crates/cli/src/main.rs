@@ -444,7 +444,9 @@ fn print_welcome(address: SocketAddr, settings: &Settings) {
 /// command line, or the setup page (which only the holder of this printed token can open).
 fn print_sign_in_help(address: SocketAddr, setup_token: Option<&str>) {
     let Some(token) = setup_token else {
-        println!("Sign in: POST http://{address}/api/v1/sessions with your email and password.");
+        let base = base_url(address);
+        println!("Sign in to the agency console at {base}/console/sign-in");
+        println!("  (or over the API: POST {base}/api/v1/sessions with your email and password).");
         return;
     };
     println!("No workspace exists yet. Create the first one and its owner, either here:");
