@@ -187,6 +187,25 @@ async fn owner_creates_a_client_drags_an_agent_onto_it_and_invites_a_user_with_t
     browser.goto(&app.url(&organization_path)).await;
     browser.click("[data-open=add-user]").await;
     browser.fill("#add-user input[name=name]", "Ana Ruiz").await;
+
+    // A bad address is named next to its field, and what was typed stays.
+    browser
+        .fill("#add-user input[name=email]", "ana-at-sunrise")
+        .await;
+    browser.click("#add-user button[type=submit]").await;
+    browser
+        .find("#add-user input[name=email][aria-invalid=true]")
+        .await;
+    browser.wait_for_text("#add-user .field-error", "").await;
+    let kept = browser
+        .run(
+            "return document.querySelector('#add-user input[name=name]').value",
+            vec![],
+        )
+        .await;
+    assert_eq!(kept, "Ana Ruiz");
+    browser.screenshot("add-user-field-error").await;
+
     browser
         .fill("#add-user input[name=email]", "ana@sunrise.test")
         .await;
