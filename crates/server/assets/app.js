@@ -289,7 +289,11 @@
     if (!result.ok) { clearErrors(form); showProblem(form, { errors: [{ field: hidden.name, message: (result.data && (result.data.detail || result.data.title)) || msg("Error") }] }); return; }
     hidden.value = result.data.id;
     const preview = $(`[data-image-preview="${input.dataset.imageFor}"]`, form);
-    if (preview) preview.innerHTML = `<img alt="" src="/images/${encodeURIComponent(result.data.id)}">`;
+    if (preview) {
+      // Keep anything else in the preview, such as the file input itself.
+      preview.querySelectorAll("img, svg").forEach((old) => old.remove());
+      preview.insertAdjacentHTML("afterbegin", `<img alt="" src="/images/${encodeURIComponent(result.data.id)}">`);
+    }
   }
 
   // Live search: a GET form whose results live in an element with an id; the server renders
