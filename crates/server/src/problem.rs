@@ -364,6 +364,12 @@ pub async fn render(request: Request, next: Next) -> Response {
     parts
         .headers
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    if parts.status == StatusCode::PAYLOAD_TOO_LARGE {
+        // The unread rest of the body is still on the connection: the client must not reuse it.
+        parts
+            .headers
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     Response::from_parts(parts, body)
 }
 
