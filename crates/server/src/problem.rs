@@ -66,6 +66,11 @@ impl Problem {
         &self.title
     }
 
+    /// The invalid fields, each with what is wrong.
+    pub(crate) fn field_errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
     /// The problem's explanation, if it has one.
     pub(crate) fn detail(&self) -> Option<&str> {
         self.detail.as_deref()

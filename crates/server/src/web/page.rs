@@ -157,7 +157,13 @@ impl IntoResponse for PageError {
                 let page = ErrorPage {
                     status: status.as_u16(),
                     title: problem.title().to_owned(),
-                    detail: problem.detail().unwrap_or_default().to_owned(),
+                    detail: problem
+                        .field_errors()
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.message))
+                        .chain(problem.detail().map(str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     assets: assets::version(),
                 };
                 (status, page).into_response()

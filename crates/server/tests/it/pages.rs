@@ -29,6 +29,7 @@ const TO_SIGN_IN: (StatusCode, &str) = (StatusCode::SEE_OTHER, "/sign-in");
 const TO_CONSOLE: (StatusCode, &str) = (StatusCode::SEE_OTHER, "/console");
 const FORBIDDEN: (StatusCode, &str) = (StatusCode::FORBIDDEN, "");
 const NOT_FOUND: (StatusCode, &str) = (StatusCode::NOT_FOUND, "");
+const INVALID: (StatusCode, &str) = (StatusCode::UNPROCESSABLE_ENTITY, "");
 
 on_both_backends! {
     async fn every_page_answers_each_visitor_as_the_policy_says(backend: Backend) {
@@ -77,6 +78,10 @@ on_both_backends! {
             ("anonymous", &anonymous, "/sections/analytics".into(), TO_SIGN_IN),
             ("owner", &owner, "/sections/analytics".into(), TO_CONSOLE),
             ("owner", &owner, "/console/organizations/not-an-id".into(), NOT_FOUND),
+            // Bad input is a page naming the problem, never a 500.
+            ("owner", &owner, "/console?cursor=garbage".into(), INVALID),
+            ("owner", &owner, "/console/activity?from=2026-13-99".into(), INVALID),
+            ("owner", &owner, "/console/workspace/outbox?status=bogus".into(), INVALID),
         ];
         for tab in tabs.iter().chain(&["/activity"]) {
             table.push(("owner", &owner, organization(&own, tab), OK));

@@ -464,8 +464,8 @@ pub async fn activity(
     let visitor = member(&state, &headers).await?;
     let filter = ActivityFilter {
         action: Some(filters.action.trim().to_owned()).filter(|a| !a.is_empty()),
-        from: day_start(&filters.from, 0),
-        to: day_start(&filters.to, 1),
+        from: date_filter("from", &filters.from, 0)?,
+        to: date_filter("to", &filters.to, 1)?,
         ..ActivityFilter::default()
     };
     let base = format!(
@@ -483,6 +483,20 @@ pub async fn activity(
         WorkspaceBody::Activity(filters, view),
     )
     .await
+}
+
+/// The optional date filter `field`: empty is no filter, anything else must be a date.
+fn date_filter(
+    field: &str,
+    date: &str,
+    days: i64,
+) -> Result<Option<Timestamp>, clientele_app::AppError> {
+    if date.trim().is_empty() {
+        return Ok(None);
+    }
+    day_start(date.trim(), days)
+        .map(Some)
+        .ok_or_else(|| clientele_app::AppError::invalid(field, "must be a date like 2026-11-24"))
 }
 
 /// The start of `date` (`YYYY-MM-DD`, UTC) plus `days`, if it is a date.
