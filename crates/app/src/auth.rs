@@ -71,7 +71,7 @@ impl App {
         context: &RequestContext,
     ) -> Result<SignedIn<MemberRow>, AppError> {
         let keys = throttle_keys("member", email, context);
-        self.refuse_if_throttled(&keys).await?;
+        self.admit_sign_in(&keys).await?;
         let member = match Email::parse(email) {
             Ok(email) => members::find_by_email(&self.db, &email).await?,
             Err(_) => None,
@@ -105,7 +105,7 @@ impl App {
         context: &RequestContext,
     ) -> Result<SignedIn<ClientUserRow>, AppError> {
         let keys = throttle_keys(workspace_slug, email, context);
-        self.refuse_if_throttled(&keys).await?;
+        self.admit_sign_in(&keys).await?;
         let workspace = match WorkspaceSlug::parse(workspace_slug) {
             Ok(slug) => workspaces::find_by_slug(&self.db, &slug).await?,
             Err(_) => None,
@@ -134,8 +134,8 @@ impl App {
         })
     }
 
-    /// Verifies the password (against a decoy when there is no account), counts a failure, or
-    /// opens a session and records the sign-in.
+    /// Verifies the password (against a decoy when there is no account), already counted as a
+    /// failure by [`App::admit_sign_in`]; on success forgets it and opens a session.
     async fn open_session(
         &self,
         keys: &[String; 2],
@@ -146,7 +146,6 @@ impl App {
         let stored = login.as_ref().and_then(|l| l.password_hash.clone());
         let verified = self.passwords.verify(password.to_owned(), stored).await?;
         let Some(login) = login.filter(|l| verified && l.may_sign_in) else {
-            self.count_failure(keys).await?;
             return Err(AppError::BadCredentials);
         };
         let rehashed = match login
@@ -160,6 +159,8 @@ impl App {
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
         throttle::clear(&mut tx, &keys[0]).await?;
+        let address = throttle::lock(&mut tx, &keys[1]).await?;
+        throttle::put(&mut tx, &keys[1], &after_success(address, ADDRESS_ALLOWANCE)).await?;
         match (login.account, &rehashed) {
             (SessionAccount::Member(id), Some(hash)) => {
                 members::set_password_hash(&mut tx, login.workspace_id, id, hash).await?
@@ -290,38 +291,36 @@ impl App {
         Ok(())
     }
 
-    pub(crate) async fn refuse_if_throttled(&self, keys: &[String; 2]) -> Result<(), AppError> {
-        let mut tx = self.db.begin().await?;
-        let now = Timestamp::now().unix_micros();
-        let mut wait = 0;
-        for key in keys {
-            let row = throttle::get(&mut tx, key).await?;
-            wait = wait.max(row.blocked_until - now);
-        }
-        tx.rollback().await?;
-        if wait > 0 {
-            return Err(AppError::Throttled {
-                retry_after_seconds: (wait / 1_000_000 + 1) as u64,
-            });
-        }
-        Ok(())
-    }
-
-    async fn count_failure(&self, keys: &[String; 2]) -> Result<(), AppError> {
-        self.count_attempt(keys, [ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE])
+    /// Admits one sign-in attempt (a password or a second factor) for the account and address
+    /// keys, counted as a failure until it succeeds.
+    pub(crate) async fn admit_sign_in(&self, keys: &[String; 2]) -> Result<(), AppError> {
+        self.admit_attempt(keys, [ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE])
             .await
     }
 
-    /// Counts one attempt against each key, with its allowance before blocks begin.
-    pub(crate) async fn count_attempt(
+    /// Refuses the attempt while any key is blocked; otherwise counts it against each key, with
+    /// its allowance before blocks begin. Check and count happen in one transaction holding the
+    /// keys' rows, so parallel attempts cannot all pass a check made before any of them counted:
+    /// the work an attempt guards (a password hash) runs at most as often as the allowance.
+    pub(crate) async fn admit_attempt(
         &self,
         keys: &[String; 2],
         allowances: [i64; 2],
     ) -> Result<(), AppError> {
         let now = Timestamp::now().unix_micros();
         let mut tx = self.db.begin().await?;
-        for (key, allowance) in keys.iter().zip(allowances) {
-            let row = throttle::get(&mut tx, key).await?;
+        let mut rows = Vec::with_capacity(keys.len());
+        for key in keys {
+            rows.push(throttle::lock(&mut tx, key).await?);
+        }
+        let wait = rows.iter().map(|row| row.blocked_until - now).max();
+        if let Some(wait) = wait.filter(|wait| *wait > 0) {
+            tx.rollback().await?;
+            return Err(AppError::Throttled {
+                retry_after_seconds: (wait / 1_000_000 + 1) as u64,
+            });
+        }
+        for ((key, row), allowance) in keys.iter().zip(rows).zip(allowances) {
             throttle::put(&mut tx, key, &after_failure(row, allowance, now)).await?;
         }
         tx.commit().await?;
@@ -433,6 +432,16 @@ fn after_failure(row: ThrottleRow, allowance: i64, now: i64) -> ThrottleRow {
         failures,
         blocked_until,
         updated_at: now,
+    }
+}
+
+/// The throttle state once an admitted attempt turned out to succeed: it no longer counts.
+fn after_success(row: ThrottleRow, allowance: i64) -> ThrottleRow {
+    let failures = (row.failures - 1).max(0);
+    ThrottleRow {
+        failures,
+        blocked_until: if failures < allowance { 0 } else { row.blocked_until },
+        updated_at: row.updated_at,
     }
 }
 

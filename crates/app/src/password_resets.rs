@@ -345,8 +345,7 @@ impl App {
         context: &RequestContext,
     ) -> Result<(), AppError> {
         let keys = throttle_keys(realm, email.as_str(), context).map(|key| format!("reset-{key}"));
-        self.refuse_if_throttled(&keys).await?;
-        self.count_attempt(&keys, [ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE])
+        self.admit_attempt(&keys, [ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE])
             .await
     }
 }

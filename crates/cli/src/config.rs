@@ -4,6 +4,8 @@
 
 use clientele_app::secrets::SecretKey;
 use clientele_domain::BaseUrl;
+use clientele_server::TrustedProxies;
+use ipnet::IpNet;
 use clientele_store::{DatabaseUrl, PoolSettings, StoreError};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -26,6 +28,7 @@ pub struct Overrides {
     pub max_connections: Option<u32>,
     pub public_url: Option<String>,
     pub secret_key: Option<String>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// The settings file; every key is optional and unknown keys are refused.
@@ -40,6 +43,7 @@ pub struct FileSettings {
     pub max_connections: Option<u32>,
     pub public_url: Option<String>,
     pub secret_key: Option<String>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// How log lines are written.
@@ -68,6 +72,8 @@ pub struct Settings {
     pub public_url: Option<BaseUrl>,
     /// Where the secret key comes from.
     pub secret_key: SecretKeySource,
+    /// The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// The key that seals stored secrets: given (every node of a cluster must share it), or a file
@@ -109,6 +115,8 @@ pub enum ConfigError {
         "public_url `{0}` is not usable: give the scheme and host, e.g. https://clients.example.com"
     )]
     PublicUrl(String),
+    #[error("trusted_proxies: {0}")]
+    TrustedProxy(String),
     #[error(transparent)]
     SecretKey(#[from] clientele_app::secrets::SecretKeyError),
     #[error("cannot create the data directory {path}")]
@@ -171,6 +179,15 @@ impl Settings {
             Some(key) => SecretKeySource::Given(key),
             None => SecretKeySource::File(data_dir.join(SECRET_KEY_FILE)),
         };
+        let trusted_proxies = overrides
+            .trusted_proxies
+            .clone()
+            .or(file.trusted_proxies)
+            .unwrap_or_default()
+            .iter()
+            .map(|network| TrustedProxies::parse_network(network))
+            .collect::<Result<_, _>>()
+            .map_err(ConfigError::TrustedProxy)?;
         Ok(Self {
             listen,
             data_dir,
@@ -179,6 +196,7 @@ impl Settings {
             log: LogSettings { filter, format },
             public_url,
             secret_key,
+            trusted_proxies,
         })
     }
 }

@@ -9,7 +9,7 @@ use clientele_app::setup::NewWorkspaceInput;
 use clientele_app::tokens::Token;
 use clientele_app::{App, RequestContext};
 use clientele_domain::BaseUrl;
-use clientele_server::AppState;
+use clientele_server::{AppState, TrustedProxies};
 use clientele_store::{Db, StoreError};
 use config::{ConfigError, Overrides, Settings};
 use std::io::IsTerminal;
@@ -138,6 +138,16 @@ struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:8080).
     #[arg(long, env = "CLIENTELE_LISTEN", value_name = "ADDR")]
     listen: Option<SocketAddr>,
+    /// A reverse proxy (address or network, e.g. 127.0.0.1 or 10.0.0.0/8) whose
+    /// X-Forwarded-For and X-Forwarded-Proto are believed; repeat or separate with commas.
+    /// Default: none, so the connecting address is the client's.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CLIENTELE_TRUSTED_PROXIES",
+        value_name = "NETWORK",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<String>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -194,7 +204,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => {
             let settings =
-                Settings::resolve(&overrides(args.listen, &args.common), cli.config.as_deref())?;
+                Settings::resolve(&serve_overrides(&args), cli.config.as_deref())?;
             logging::init(&settings.log);
             serve(settings).await
         }
@@ -330,6 +340,19 @@ async fn verify(settings: Settings) -> Result<(), CliError> {
     Err(CliError::ChainBroken(report.breaks.len()))
 }
 
+fn serve_overrides(args: &ServeArgs) -> Overrides {
+    let proxies: Vec<String> = args
+        .trusted_proxies
+        .iter()
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect();
+    Overrides {
+        trusted_proxies: (!proxies.is_empty()).then_some(proxies),
+        ..overrides(args.listen, &args.common)
+    }
+}
+
 fn overrides(listen: Option<SocketAddr>, common: &CommonArgs) -> Overrides {
     // An empty variable (`CLIENTELE_DATABASE_URL=`) means "not set", as in most tools.
     let given = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
@@ -345,6 +368,7 @@ fn overrides(listen: Option<SocketAddr>, common: &CommonArgs) -> Overrides {
         max_connections: common.max_connections,
         public_url: given(&common.public_url),
         secret_key: given(&common.secret_key),
+        trusted_proxies: None,
     }
 }
 
@@ -408,6 +432,7 @@ async fn serve(settings: Settings) -> Result<(), CliError> {
     let router = clientele_server::app(AppState {
         app,
         setup_token: setup_token.map(Into::into),
+        trusted_proxies: TrustedProxies::new(settings.trusted_proxies.clone()),
     });
     let served = clientele_server::serve(listener, router, db, shutdown, SHUTDOWN_GRACE).await;
     let _ = stop_outbox.send(());

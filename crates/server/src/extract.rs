@@ -2,19 +2,23 @@
 //! parts parsed so that every rejection is a problem document naming what was wrong.
 
 use crate::problem::Problem;
+use crate::security::{ClientAddress, is_https};
 use crate::state::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use clientele_app::RequestContext;
 use clientele_app::auth::Authenticated;
 use clientele_app::tokens::Token;
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP (a deployment on this machine or a private network).
 pub const SESSION_COOKIE: &str = "sid";
+/// The session cookie's name over HTTPS: the `__Host-` prefix makes browsers keep it only when
+/// it is `Secure`, for this host alone and the whole path, so no other host or plain-HTTP page
+/// can plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-sid";
 /// The header that carries the CSRF token on cookie-authenticated unsafe requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 const MAX_USER_AGENT_CHARS: usize = 256;
@@ -64,8 +68,8 @@ impl FromRequestParts<AppState> for Origin {
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Problem> {
         let ip = parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(a)| a.ip().to_string());
+            .get::<ClientAddress>()
+            .map(|ClientAddress(address)| address.to_string());
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
@@ -157,17 +161,28 @@ fn session_cookie(parts: &Parts) -> Option<&str> {
     cookie_token(&parts.headers)
 }
 
-/// The session token in a request's cookies, if any.
+/// The session token in a request's cookies, if any. Over HTTPS only the `__Host-` cookie
+/// counts: a plain `sid` there could have been planted by a page on plain HTTP.
 pub(crate) fn cookie_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let name = session_cookie_name(is_https(headers));
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(cookie, _)| *cookie == name)
         .map(|(_, value)| value)
         .filter(|value| !value.is_empty())
+}
+
+/// The session cookie's name for a request over HTTPS or not.
+pub(crate) fn session_cookie_name(https: bool) -> &'static str {
+    if https {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
 }
 
 /// Compares secrets without an early exit, so timing does not reveal a matching prefix.

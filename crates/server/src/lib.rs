@@ -7,11 +7,14 @@ pub mod api;
 pub mod extract;
 pub mod openapi;
 pub mod problem;
+mod proxies;
+pub mod security;
 pub mod router;
 mod serve;
 mod state;
 pub mod web;
 
 pub use router::{app, openapi};
+pub use proxies::TrustedProxies;
 pub use serve::serve;
 pub use state::AppState;

@@ -6,14 +6,14 @@ use crate::api::{
 };
 use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH};
 use crate::problem::{self, Problem};
+use crate::security::{self, Transport};
 use crate::state::AppState;
 use crate::web;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::HeaderName;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use std::any::Any;
 use std::time::Duration;
 use tower::ServiceBuilder;
@@ -21,7 +21,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::OpenApi;
@@ -46,24 +45,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The whole application for the given state.
 pub fn app(state: AppState) -> Router {
+    let transport = Transport {
+        proxies: state.trusted_proxies.clone(),
+        public_https: state.app.config.public_url.as_str().starts_with("https://"),
+    };
     let (api, document) = api_routes().split_for_parts();
-    let routes = Router::new()
-        .route("/", get(web::dashboard::home))
-        .route(
-            "/preview/end",
-            axum::routing::post(web::dashboard::end_preview),
-        )
-        .route("/setup", get(web::setup::show).post(web::setup::create))
-        .route(
-            "/invitation",
-            get(web::links::show_invitation).post(web::links::accept_invitation),
-        )
-        .route(
-            "/reset-password",
-            get(web::links::show_reset).post(web::links::complete_reset),
-        )
-        .route("/preview", get(web::links::open_preview))
-        .merge(web::routes())
+    let routes = web::routes()
         .merge(api)
         .merge(
             SwaggerUi::new(REFERENCE_PATH)
@@ -72,7 +59,7 @@ pub fn app(state: AppState) -> Router {
                 .config(utoipa_swagger_ui::Config::new([DOCUMENT_PATH]).validator_url("none")),
         )
         .with_state(state);
-    with_middleware(routes)
+    with_middleware(routes, transport)
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -155,7 +142,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(account_links::preview))
 }
 
-fn with_middleware(routes: Router) -> Router {
+fn with_middleware(routes: Router, transport: Transport) -> Router {
     let layers = ServiceBuilder::new()
         .map_request(drop_unusable_request_id)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -169,21 +156,10 @@ fn with_middleware(routes: Router) -> Router {
                 ),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(axum::middleware::from_fn_with_state(transport, security::guard))
         // Pages and JSON shrink about tenfold for browsers that accept gzip.
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(problem::render))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
         .layer(axum::middleware::from_fn(answer_timeout))
         .layer(CatchPanicLayer::custom(answer_panic))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

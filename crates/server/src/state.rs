@@ -1,5 +1,6 @@
 //! What every handler can reach: passed in, never global.
 
+use crate::proxies::TrustedProxies;
 use clientele_app::App;
 use std::sync::Arc;
 
@@ -9,4 +10,6 @@ pub struct AppState {
     pub app: App,
     /// The token that opens the one-time setup page; `None` once a workspace existed at start.
     pub setup_token: Option<Arc<str>>,
+    /// The reverse proxies whose `X-Forwarded-*` headers count.
+    pub trusted_proxies: TrustedProxies,
 }

@@ -22,16 +22,28 @@ pub struct ThrottleRow {
     pub updated_at: i64,
 }
 
-/// The state of `key`, or zero failures when it has none.
-pub async fn get(tx: &mut Tx, key: &str) -> Result<ThrottleRow, StoreError> {
-    let statement = Query::select()
+/// The state of `key` (zero failures when it had none), its row locked until the transaction
+/// ends: parallel attempts on one key read and count one after the other, never the same state.
+pub async fn lock(tx: &mut Tx, key: &str) -> Result<ThrottleRow, StoreError> {
+    let statement = Query::insert()
+        .into_table(SignInThrottle::Table)
         .columns([
+            SignInThrottle::Key,
             SignInThrottle::Failures,
             SignInThrottle::BlockedUntil,
             SignInThrottle::UpdatedAt,
         ])
-        .from(SignInThrottle::Table)
-        .and_where(Expr::col(SignInThrottle::Key).eq(key))
+        .values_panic([key.into(), 0i64.into(), 0i64.into(), 0i64.into()])
+        .on_conflict(
+            OnConflict::column(SignInThrottle::Key)
+                .update_column(SignInThrottle::Key)
+                .to_owned(),
+        )
+        .returning(Query::returning().columns([
+            SignInThrottle::Failures,
+            SignInThrottle::BlockedUntil,
+            SignInThrottle::UpdatedAt,
+        ]))
         .to_owned();
     Ok(tx.fetch_optional(&statement).await?.unwrap_or_default())
 }

@@ -5,7 +5,7 @@ use clientele_app::outbox::OutboxSettings;
 use clientele_app::secrets::SecretKey;
 use clientele_app::{App, Config};
 use clientele_domain::BaseUrl;
-use clientele_server::AppState;
+use clientele_server::{AppState, TrustedProxies};
 use clientele_store::{Backend, Db};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -27,6 +27,25 @@ pub struct TestApp {
     outbox: JoinHandle<()>,
 }
 
+/// How a test's server is served, where it differs from `clientele serve`'s defaults.
+pub struct Options {
+    /// Routes that answer before the application; for tests of serving itself, such as a
+    /// request still running when shutdown begins.
+    pub extra: axum::Router,
+    pub grace: Duration,
+    pub trusted_proxies: TrustedProxies,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            extra: axum::Router::new(),
+            grace: Duration::from_secs(10),
+            trusted_proxies: TrustedProxies::default(),
+        }
+    }
+}
+
 /// The configuration `clientele serve` would have, with a fresh key and an outbox that
 /// retries within a test's patience.
 fn config(address: SocketAddr) -> Config {
@@ -46,12 +65,11 @@ fn config(address: SocketAddr) -> Config {
 impl TestApp {
     /// Serves the application exactly as `clientele serve` builds it.
     pub async fn spawn(backend: Backend) -> Self {
-        Self::spawn_with(backend, axum::Router::new(), Duration::from_secs(10)).await
+        Self::spawn_with(backend, Options::default()).await
     }
 
-    /// Serves the application plus `extra` routes, with a chosen shutdown grace period; for
-    /// tests of serving itself, such as a request still running when shutdown begins.
-    pub async fn spawn_with(backend: Backend, extra: axum::Router, grace: Duration) -> Self {
+    /// Serves the application with non-default serving options.
+    pub async fn spawn_with(backend: Backend, options: Options) -> Self {
         let database = TestDb::new(backend).await;
         let db = database.connect().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -70,8 +88,11 @@ impl TestApp {
         let state = AppState {
             app: app.clone(),
             setup_token: Some(setup_token.clone().into()),
+            trusted_proxies: options.trusted_proxies,
         };
-        let service = extra.fallback_service(clientele_server::app(state));
+        let service = options
+            .extra
+            .fallback_service(clientele_server::app(state));
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = tokio::spawn(clientele_server::serve(
             listener,
@@ -80,7 +101,7 @@ impl TestApp {
             async move {
                 let _ = signal.await;
             },
-            grace,
+            options.grace,
         ));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

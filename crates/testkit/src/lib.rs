@@ -15,7 +15,7 @@ mod db;
 mod smtp;
 
 pub use accounts::{Account, ClientAccount, Credentials, PASSWORD, Workspace};
-pub use app::TestApp;
+pub use app::{Options, TestApp};
 pub use browser::Browser;
 pub use catalog::png;
 pub use clientele_store::Backend;

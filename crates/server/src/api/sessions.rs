@@ -2,7 +2,8 @@
 
 use crate::api::members::MemberResponse;
 use crate::api::rfc3339;
-use crate::extract::{ApiJson, Caller, Origin, SESSION_COOKIE};
+use crate::extract::{ApiJson, Caller, Origin, session_cookie_name};
+use crate::security::is_https;
 use crate::problem::{Problem, ProblemResponse};
 use crate::state::AppState;
 use axum::Json;
@@ -192,20 +193,13 @@ pub(crate) fn session_cookie_for(
     )
 }
 
-/// The cookie is Secure when the request reached us over HTTPS (through a TLS-terminating
-/// proxy); a forged header can only make the caller's own cookie stricter.
-fn is_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
-}
-
-fn session_cookie(token: &str, max_age: u64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}"
-    );
+/// Over HTTPS (the public URL is https, or a trusted proxy says so) the cookie is `Secure` and
+/// named with the `__Host-` prefix.
+fn session_cookie(token: &str, max_age: u64, https: bool) -> HeaderValue {
+    let secure = if https { "; Secure" } else { "" };
+    let name = session_cookie_name(https);
+    let cookie =
+        format!("{name}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}");
     HeaderValue::from_str(&cookie)
         .unwrap_or_else(|_| HeaderValue::from_static("sid=; Max-Age=0; Path=/"))
 }

@@ -45,7 +45,7 @@ fn asset(content_type: &'static str, body: &'static str, query: &VersionQuery) -
     let cache = if query.v.as_deref() == Some(version()) {
         "public, max-age=31536000, immutable"
     } else {
-        "no-cache"
+        "public, no-cache"
     };
     (
         [

@@ -14,7 +14,7 @@ pub mod setup;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get, post};
 use clientele_domain::Timestamp;
 
 /// A time as pages show it: to the minute, in UTC.
@@ -23,58 +23,46 @@ pub fn when(at: Timestamp) -> String {
     at.as_offset_date_time().format(&format).unwrap_or_default()
 }
 
-/// Every page route.
+/// Every page route: the one list the router is built from and the tests walk, so a new page
+/// cannot escape them.
+pub fn pages() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/", get(dashboard::home)),
+        ("/preview/end", post(dashboard::end_preview)),
+        ("/setup", get(setup::show).post(setup::create)),
+        ("/invitation", get(links::show_invitation).post(links::accept_invitation)),
+        ("/reset-password", get(links::show_reset).post(links::complete_reset)),
+        ("/preview", get(links::open_preview)),
+        ("/assets/app.css", get(assets::stylesheet)),
+        ("/assets/app.js", get(assets::script)),
+        ("/sign-in", get(dashboard::sign_in)),
+        ("/forgot-password", get(dashboard::forgot_password)),
+        ("/sections/{section}", get(dashboard::section)),
+        ("/users", get(dashboard::users)),
+        ("/teams", get(dashboard::teams)),
+        ("/org-info", get(dashboard::org_info)),
+        ("/console", get(console::clients::show)),
+        ("/console/sign-in", get(console::sign_in)),
+        ("/console/forgot-password", get(console::forgot_password)),
+        ("/console/workspace/brand", get(console::workspace::brand)),
+        ("/console/workspace/email", get(console::workspace::email)),
+        ("/console/workspace/templates", get(console::workspace::templates)),
+        ("/console/workspace/members", get(console::workspace::members)),
+        ("/console/workspace/api-keys", get(console::workspace::api_keys)),
+        ("/console/workspace/outbox", get(console::workspace::outbox)),
+        ("/console/workspace/outbox/{id}", get(console::workspace::outbox_message)),
+        ("/console/activity", get(console::workspace::activity)),
+        ("/console/organizations/{id}", get(console::organization::users)),
+        ("/console/organizations/{id}/teams", get(console::organization::teams)),
+        ("/console/organizations/{id}/settings", get(console::organization::settings)),
+        ("/console/organizations/{id}/access", get(console::organization::access)),
+        ("/console/organizations/{id}/activity", get(console::organization::activity)),
+    ]
+}
+
+/// The router of every page.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/assets/app.css", get(assets::stylesheet))
-        .route("/assets/app.js", get(assets::script))
-        .route("/sign-in", get(dashboard::sign_in))
-        .route("/forgot-password", get(dashboard::forgot_password))
-        .route("/sections/{section}", get(dashboard::section))
-        .route("/users", get(dashboard::users))
-        .route("/teams", get(dashboard::teams))
-        .route("/org-info", get(dashboard::org_info))
-        .route("/console", get(console::clients::show))
-        .route("/console/sign-in", get(console::sign_in))
-        .route("/console/forgot-password", get(console::forgot_password))
-        .route("/console/workspace/brand", get(console::workspace::brand))
-        .route("/console/workspace/email", get(console::workspace::email))
-        .route(
-            "/console/workspace/templates",
-            get(console::workspace::templates),
-        )
-        .route(
-            "/console/workspace/members",
-            get(console::workspace::members),
-        )
-        .route(
-            "/console/workspace/api-keys",
-            get(console::workspace::api_keys),
-        )
-        .route("/console/workspace/outbox", get(console::workspace::outbox))
-        .route(
-            "/console/workspace/outbox/{id}",
-            get(console::workspace::outbox_message),
-        )
-        .route("/console/activity", get(console::workspace::activity))
-        .route(
-            "/console/organizations/{id}",
-            get(console::organization::users),
-        )
-        .route(
-            "/console/organizations/{id}/teams",
-            get(console::organization::teams),
-        )
-        .route(
-            "/console/organizations/{id}/settings",
-            get(console::organization::settings),
-        )
-        .route(
-            "/console/organizations/{id}/access",
-            get(console::organization::access),
-        )
-        .route(
-            "/console/organizations/{id}/activity",
-            get(console::organization::activity),
-        )
+    pages()
+        .into_iter()
+        .fold(Router::new(), |router, (path, page)| router.route(path, page))
 }

@@ -42,20 +42,6 @@ on_both_backends! {
         assert_eq!(me["workspace"]["slug"], "acme");
     }
 
-    async fn behind_https_the_session_cookie_is_secure(backend: Backend) {
-        let app = TestApp::spawn(backend).await;
-        app.workspace("acme").await;
-        let response = app
-            .client()
-            .post(app.url("/api/v1/sessions"))
-            .header("x-forwarded-proto", "https")
-            .json(&json!({ "email": "owner@acme.test", "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
-    }
-
     async fn an_unknown_email_and_a_wrong_password_are_indistinguishable(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         app.workspace("acme").await;

@@ -17,6 +17,7 @@ mod openapi;
 mod organizations;
 mod pages;
 mod problems;
+mod security;
 mod request_id;
 mod seed;
 mod setup;

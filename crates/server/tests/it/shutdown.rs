@@ -1,6 +1,6 @@
 use axum::Router;
 use axum::routing::get;
-use clientele_testkit::{Backend, TestApp, on_both_backends};
+use clientele_testkit::{Backend, Options, TestApp, on_both_backends};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc};
@@ -32,7 +32,7 @@ on_both_backends! {
     async fn shutdown_lets_a_request_in_flight_finish_then_closes_the_database(backend: Backend) {
         let (started, mut has_started) = mpsc::channel(1);
         let release = Arc::new(Notify::new());
-        let mut app = TestApp::spawn_with(backend, held_route(started, release.clone()), Duration::from_secs(10)).await;
+        let mut app = TestApp::spawn_with(backend, Options { extra: held_route(started, release.clone()), ..Options::default() }).await;
         let in_flight = tokio::spawn(app.client().get(app.url("/held")).send());
         has_started.recv().await.unwrap();
 
@@ -51,7 +51,7 @@ on_both_backends! {
     async fn shutdown_gives_up_on_a_stuck_request_after_the_grace_period(backend: Backend) {
         let (started, mut has_started) = mpsc::channel(1);
         let never_released = Arc::new(Notify::new());
-        let mut app = TestApp::spawn_with(backend, held_route(started, never_released), Duration::from_millis(300)).await;
+        let mut app = TestApp::spawn_with(backend, Options { extra: held_route(started, never_released), grace: Duration::from_millis(300), ..Options::default() }).await;
         let in_flight = tokio::spawn(app.client().get(app.url("/held")).send());
         has_started.recv().await.unwrap();
 
