@@ -160,7 +160,12 @@ impl App {
         let mut tx = self.db.begin().await?;
         throttle::clear(&mut tx, &keys[0]).await?;
         let address = throttle::lock(&mut tx, &keys[1]).await?;
-        throttle::put(&mut tx, &keys[1], &after_success(address, ADDRESS_ALLOWANCE)).await?;
+        throttle::put(
+            &mut tx,
+            &keys[1],
+            &after_success(address, ADDRESS_ALLOWANCE),
+        )
+        .await?;
         match (login.account, &rehashed) {
             (SessionAccount::Member(id), Some(hash)) => {
                 members::set_password_hash(&mut tx, login.workspace_id, id, hash).await?
@@ -440,7 +445,11 @@ fn after_success(row: ThrottleRow, allowance: i64) -> ThrottleRow {
     let failures = (row.failures - 1).max(0);
     ThrottleRow {
         failures,
-        blocked_until: if failures < allowance { 0 } else { row.blocked_until },
+        blocked_until: if failures < allowance {
+            0
+        } else {
+            row.blocked_until
+        },
         updated_at: row.updated_at,
     }
 }

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod email_settings;
 pub mod email_templates;
 mod error;
+pub mod idempotency;
 pub mod images;
 pub mod invitations;
 mod mail;

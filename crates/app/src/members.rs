@@ -171,8 +171,11 @@ impl App {
         if Author::of(actor).id != Some(owner.id.as_uuid()) {
             return Err(AppError::Forbidden("only the owner can transfer ownership"));
         }
-        // Demote first: the database allows one owner per workspace at any moment.
-        members::set_role(&mut tx, permit.workspace_id(), owner.id, MemberRole::Admin).await?;
+        // Demote first: the database allows one owner per workspace at any moment. A transfer
+        // racing this one may have demoted them already; then the caller is no longer the owner.
+        if !members::demote_owner(&mut tx, permit.workspace_id(), owner.id).await? {
+            return Err(AppError::Forbidden("only the owner can transfer ownership"));
+        }
         members::set_role(&mut tx, permit.workspace_id(), to, MemberRole::Owner).await?;
         let entry = Entry {
             organization_id: None,

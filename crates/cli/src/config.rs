@@ -5,8 +5,8 @@
 use clientele_app::secrets::SecretKey;
 use clientele_domain::BaseUrl;
 use clientele_server::TrustedProxies;
-use ipnet::IpNet;
 use clientele_store::{DatabaseUrl, PoolSettings, StoreError};
+use ipnet::IpNet;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -203,8 +203,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => {
-            let settings =
-                Settings::resolve(&serve_overrides(&args), cli.config.as_deref())?;
+            let settings = Settings::resolve(&serve_overrides(&args), cli.config.as_deref())?;
             logging::init(&settings.log);
             serve(settings).await
         }

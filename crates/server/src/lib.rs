@@ -5,16 +5,17 @@
 
 pub mod api;
 pub mod extract;
+mod idempotency;
 pub mod openapi;
 pub mod problem;
 mod proxies;
-pub mod security;
 pub mod router;
+pub mod security;
 mod serve;
 mod state;
 pub mod web;
 
-pub use router::{app, openapi};
 pub use proxies::TrustedProxies;
+pub use router::{app, openapi};
 pub use serve::serve;
 pub use state::AppState;

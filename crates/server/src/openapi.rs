@@ -2,6 +2,9 @@
 
 use crate::extract::SESSION_COOKIE;
 use crate::problem::{FieldError, ProblemResponse};
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -46,6 +49,39 @@ impl Modify for Credentials {
             "api_key",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Documents the `Idempotency-Key` header on every authenticated POST (the middleware in
+/// `idempotency.rs` honours it on all of them).
+pub fn document_idempotency(openapi: &mut utoipa::openapi::OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        let Some(operation) = item.post.as_mut() else {
+            continue;
+        };
+        if operation.security.as_ref().is_none_or(|s| s.is_empty()) {
+            continue;
+        }
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(255))
+            .pattern(Some("^[!-~]+$"));
+        let parameter = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Retrying with the same key (and the same request) returns the first answer, \
+                 marked `Idempotent-Replayed: true`, instead of changing anything twice. \
+                 Keys are kept 24 hours.",
+            ))
+            .schema(Some(schema))
+            .build();
+        operation
+            .parameters
+            .get_or_insert_with(Vec::new)
+            .push(parameter.into());
     }
 }
 

@@ -354,6 +354,17 @@ pub async fn render(request: Request, next: Next) -> Response {
         None if is_bare_error(&response) => Problem::for_status(response.status()),
         None => return response,
     };
+    rendered(response, problem, &request_id)
+}
+
+/// `problem` as the problem+json response of the request `request_id`, for middleware that
+/// answers outside [`render`].
+pub fn render_now(problem: Problem, request_id: &str) -> Response {
+    let response = problem.clone().into_response();
+    rendered(response, problem, request_id)
+}
+
+fn rendered(response: Response, problem: Problem, request_id: &str) -> Response {
     // Keep the original headers (Allow, Set-Cookie, Vary, ...), replace only the body.
     let (mut parts, _) = response.into_parts();
     parts.status = problem.status;
@@ -362,7 +373,7 @@ pub async fn render(request: Request, next: Next) -> Response {
             .headers
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
-    let body = Json(problem.into_body(request_id))
+    let body = Json(problem.into_body(request_id.to_owned()))
         .into_response()
         .into_body();
     parts.headers.remove(header::CONTENT_LENGTH);

@@ -4,7 +4,8 @@ use crate::api::{
     account_links, activity, agents, api_keys, client_users, health, images, me, members,
     organizations, outbox, sessions, teams, workspace_settings,
 };
-use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH};
+use crate::idempotency;
+use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH, document_idempotency};
 use crate::problem::{self, Problem};
 use crate::security::{self, Transport};
 use crate::state::AppState;
@@ -14,6 +15,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderName;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use clientele_app::App;
 use std::any::Any;
 use std::time::Duration;
 use tower::ServiceBuilder;
@@ -40,16 +42,20 @@ const MAX_REQUEST_ID_CHARS: usize = 128;
 
 /// The OpenAPI document of every API route, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().split_for_parts().1
+    let mut document = api_routes().split_for_parts().1;
+    document_idempotency(&mut document);
+    document
 }
 
 /// The whole application for the given state.
 pub fn app(state: AppState) -> Router {
+    let app = state.app.clone();
     let transport = Transport {
         proxies: state.trusted_proxies.clone(),
         public_https: state.app.config.public_url.as_str().starts_with("https://"),
     };
-    let (api, document) = api_routes().split_for_parts();
+    let (api, mut document) = api_routes().split_for_parts();
+    document_idempotency(&mut document);
     let routes = web::routes()
         .merge(api)
         .merge(
@@ -59,7 +65,7 @@ pub fn app(state: AppState) -> Router {
                 .config(utoipa_swagger_ui::Config::new([DOCUMENT_PATH]).validator_url("none")),
         )
         .with_state(state);
-    with_middleware(routes, transport)
+    with_middleware(routes, transport, app)
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -142,7 +148,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(account_links::preview))
 }
 
-fn with_middleware(routes: Router, transport: Transport) -> Router {
+fn with_middleware(routes: Router, transport: Transport, app: App) -> Router {
     let layers = ServiceBuilder::new()
         .map_request(drop_unusable_request_id)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -156,9 +162,16 @@ fn with_middleware(routes: Router, transport: Transport) -> Router {
                 ),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(axum::middleware::from_fn_with_state(transport, security::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            transport,
+            security::guard,
+        ))
         // Pages and JSON shrink about tenfold for browsers that accept gzip.
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            app,
+            idempotency::replay,
+        ))
         .layer(axum::middleware::from_fn(problem::render))
         .layer(axum::middleware::from_fn(answer_timeout))
         .layer(CatchPanicLayer::custom(answer_panic))

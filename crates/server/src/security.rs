@@ -37,15 +37,17 @@ const FORWARDED_HEADERS: [&str; 4] = [
 
 /// Settles the client address and scheme before any handler runs, and sets the security
 /// headers on the way out.
-pub async fn guard(State(transport): State<Transport>, mut request: Request, next: Next) -> Response {
+pub async fn guard(
+    State(transport): State<Transport>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(address)| address.ip());
-    let https = transport
-        .proxies
-        .forwarded_https(peer, request.headers())
-        || transport.public_https;
+    let https =
+        transport.proxies.forwarded_https(peer, request.headers()) || transport.public_https;
     if let Some(peer) = peer {
         let client = transport.proxies.client_address(peer, request.headers());
         request.extensions_mut().insert(ClientAddress(client));

@@ -13,6 +13,7 @@ pub mod client_users;
 mod db;
 pub mod email;
 mod error;
+pub mod idempotency;
 pub mod images;
 mod like;
 pub mod members;

@@ -152,6 +152,23 @@ pub async fn set_role(
     Ok(tx.execute(&statement).await? == 1)
 }
 
+/// Makes the owner `id` an admin, if they are still the owner: of parallel transfers, only the
+/// first to commit finds them so.
+pub async fn demote_owner(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    id: MemberId,
+) -> Result<bool, StoreError> {
+    let statement = Query::update()
+        .table(Members::Table)
+        .value(Members::Role, MemberRole::Admin.as_str())
+        .and_where(Expr::col(Members::WorkspaceId).eq(workspace_id.as_uuid()))
+        .and_where(Expr::col(Members::Id).eq(id.as_uuid()))
+        .and_where(Expr::col(Members::Role).eq(MemberRole::Owner.as_str()))
+        .to_owned();
+    Ok(tx.execute(&statement).await? == 1)
+}
+
 /// Replaces a member's password hash (after a change of password or of hashing parameters).
 pub async fn set_password_hash(
     tx: &mut Tx,

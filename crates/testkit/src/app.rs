@@ -90,9 +90,7 @@ impl TestApp {
             setup_token: Some(setup_token.clone().into()),
             trusted_proxies: options.trusted_proxies,
         };
-        let service = options
-            .extra
-            .fallback_service(clientele_server::app(state));
+        let service = options.extra.fallback_service(clientele_server::app(state));
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = tokio::spawn(clientele_server::serve(
             listener,

@@ -3,8 +3,8 @@
 use crate::api::members::MemberResponse;
 use crate::api::rfc3339;
 use crate::extract::{ApiJson, Caller, Origin, session_cookie_name};
-use crate::security::is_https;
 use crate::problem::{Problem, ProblemResponse};
+use crate::security::is_https;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;

@@ -30,8 +30,14 @@ pub fn pages() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/", get(dashboard::home)),
         ("/preview/end", post(dashboard::end_preview)),
         ("/setup", get(setup::show).post(setup::create)),
-        ("/invitation", get(links::show_invitation).post(links::accept_invitation)),
-        ("/reset-password", get(links::show_reset).post(links::complete_reset)),
+        (
+            "/invitation",
+            get(links::show_invitation).post(links::accept_invitation),
+        ),
+        (
+            "/reset-password",
+            get(links::show_reset).post(links::complete_reset),
+        ),
         ("/preview", get(links::open_preview)),
         ("/assets/app.css", get(assets::stylesheet)),
         ("/assets/app.js", get(assets::script)),
@@ -46,17 +52,44 @@ pub fn pages() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/console/forgot-password", get(console::forgot_password)),
         ("/console/workspace/brand", get(console::workspace::brand)),
         ("/console/workspace/email", get(console::workspace::email)),
-        ("/console/workspace/templates", get(console::workspace::templates)),
-        ("/console/workspace/members", get(console::workspace::members)),
-        ("/console/workspace/api-keys", get(console::workspace::api_keys)),
+        (
+            "/console/workspace/templates",
+            get(console::workspace::templates),
+        ),
+        (
+            "/console/workspace/members",
+            get(console::workspace::members),
+        ),
+        (
+            "/console/workspace/api-keys",
+            get(console::workspace::api_keys),
+        ),
         ("/console/workspace/outbox", get(console::workspace::outbox)),
-        ("/console/workspace/outbox/{id}", get(console::workspace::outbox_message)),
+        (
+            "/console/workspace/outbox/{id}",
+            get(console::workspace::outbox_message),
+        ),
         ("/console/activity", get(console::workspace::activity)),
-        ("/console/organizations/{id}", get(console::organization::users)),
-        ("/console/organizations/{id}/teams", get(console::organization::teams)),
-        ("/console/organizations/{id}/settings", get(console::organization::settings)),
-        ("/console/organizations/{id}/access", get(console::organization::access)),
-        ("/console/organizations/{id}/activity", get(console::organization::activity)),
+        (
+            "/console/organizations/{id}",
+            get(console::organization::users),
+        ),
+        (
+            "/console/organizations/{id}/teams",
+            get(console::organization::teams),
+        ),
+        (
+            "/console/organizations/{id}/settings",
+            get(console::organization::settings),
+        ),
+        (
+            "/console/organizations/{id}/access",
+            get(console::organization::access),
+        ),
+        (
+            "/console/organizations/{id}/activity",
+            get(console::organization::activity),
+        ),
     ]
 }
 
@@ -64,5 +97,7 @@ pub fn pages() -> Vec<(&'static str, MethodRouter<AppState>)> {
 pub fn routes() -> Router<AppState> {
     pages()
         .into_iter()
-        .fold(Router::new(), |router, (path, page)| router.route(path, page))
+        .fold(Router::new(), |router, (path, page)| {
+            router.route(path, page)
+        })
 }

@@ -11,7 +11,10 @@ use tokio::task::JoinSet;
 fn behind_proxy(networks: &[&str]) -> Options {
     Options {
         trusted_proxies: TrustedProxies::new(
-            networks.iter().map(|n| TrustedProxies::parse_network(n).unwrap()).collect(),
+            networks
+                .iter()
+                .map(|n| TrustedProxies::parse_network(n).unwrap())
+                .collect(),
         ),
         ..Options::default()
     }
@@ -43,17 +46,30 @@ fn tally(statuses: &[StatusCode]) -> Vec<(u16, usize)> {
 fn assert_protected(what: &str, response: &reqwest::Response, credentialed: bool) {
     let headers = response.headers();
     let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
-    assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"), "{what}");
-    assert!(header("referrer-policy").is_some(), "{what} lacks a Referrer-Policy");
+    assert_eq!(
+        header("x-content-type-options").as_deref(),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert!(
+        header("referrer-policy").is_some(),
+        "{what} lacks a Referrer-Policy"
+    );
     let html = header("content-type").is_some_and(|ct| ct.starts_with("text/html"));
     if html {
         let csp = header("content-security-policy").unwrap_or_default();
-        assert!(csp.contains("frame-ancestors 'none'"), "{what}: CSP `{csp}`");
+        assert!(
+            csp.contains("frame-ancestors 'none'"),
+            "{what}: CSP `{csp}`"
+        );
         assert!(csp.contains("script-src 'self'"), "{what}: CSP `{csp}`");
     }
     if credentialed {
         let cache = header("cache-control").unwrap_or_default();
-        assert!(cache == "no-store" || cache.starts_with("public"), "{what}: Cache-Control `{cache}`");
+        assert!(
+            cache == "no-store" || cache.starts_with("public"),
+            "{what}: Cache-Control `{cache}`"
+        );
     }
 }
 
