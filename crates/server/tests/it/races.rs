@@ -5,7 +5,7 @@
 use clientele_app::tokens::Token;
 use clientele_domain::{AccountTokenId, MemberRole, Timestamp};
 use clientele_store::account_tokens::{self, NewAccountToken, Purpose, Subject};
-use clientele_testkit::{Backend, Credentials, TestApp, Workspace, on_both_backends};
+use clientele_testkit::{Backend, TestApp, Workspace, on_both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::Arc;
