@@ -6,5 +6,6 @@ mod config;
 mod init;
 mod migrate;
 mod process;
+mod secrets;
 mod seed;
 mod serve;

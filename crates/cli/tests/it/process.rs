@@ -3,8 +3,9 @@
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-use tokio::process::{Child, ChildStdout, Command};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::task::JoinHandle;
 
 /// The binary as `cargo` built it, with a clean environment and `dir` as working directory.
 pub fn clientele(dir: &Path) -> Command {
@@ -18,11 +19,21 @@ pub fn clientele(dir: &Path) -> Command {
     command
 }
 
-/// A running `clientele serve` and the base URL it printed.
+/// A running `clientele serve` and the base URL it printed. Its output is read as it comes,
+/// so a chatty log never fills the pipe and stalls the server.
 pub struct Server {
     pub child: Child,
     pub base_url: String,
-    stdout: BufReader<ChildStdout>,
+    stdout: JoinHandle<String>,
+    stderr: JoinHandle<String>,
+}
+
+fn drain(mut stream: impl AsyncRead + Unpin + Send + 'static) -> JoinHandle<String> {
+    tokio::spawn(async move {
+        let mut bytes = Vec::new();
+        let _ = stream.read_to_end(&mut bytes).await;
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
 }
 
 impl Server {
@@ -46,10 +57,12 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line: {line}"))
             .trim_end_matches('/')
             .to_owned();
+        let stderr = drain(child.stderr.take().unwrap());
         Self {
             child,
             base_url,
-            stdout,
+            stdout: drain(stdout),
+            stderr,
         }
     }
 
@@ -71,16 +84,8 @@ impl Server {
             .await
             .expect("the server exits within the grace period after SIGTERM")
             .unwrap();
-        let mut stdout = String::new();
-        self.stdout.read_to_string(&mut stdout).await.unwrap();
-        let mut stderr = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .await
-            .unwrap();
+        let stdout = self.stdout.await.unwrap();
+        let stderr = self.stderr.await.unwrap();
         (status, stdout, stderr)
     }
 }
