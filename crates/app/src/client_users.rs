@@ -357,7 +357,12 @@ impl App {
         if let Some(agent_ids) = &chosen {
             hold_agents(&mut tx, &permit, current.organization_id, agent_ids).await?;
         }
-        let before_agents = self.chosen_agents(workspace_id, &current).await?;
+        let before_agents: Vec<AgentId> =
+            client_users::agent_grants_in(&mut tx, workspace_id, &[current.id])
+                .await?
+                .into_iter()
+                .map(|g| g.agent_id)
+                .collect();
         let name_key = name.as_ref().map(|n| fold_case(n.as_str()));
         let status = (password_hash.is_some() && current.status == ClientUserStatus::Invited)
             .then_some(ClientUserStatus::Active);
@@ -402,6 +407,7 @@ impl App {
             changes = changes.set("password", "changed");
         }
         if changes.is_empty() {
+            tx.rollback().await?;
             return self.view(workspace_id, id).await;
         }
         if !client_users::update(&mut tx, workspace_id, id, &change, Timestamp::now())
@@ -454,6 +460,7 @@ impl App {
             (true, None) => ClientUserStatus::Invited,
         };
         if (current.status == ClientUserStatus::Disabled) != enabled {
+            tx.rollback().await?;
             return self.view(workspace_id, id).await;
         }
         let change = ClientUserChange {
@@ -609,16 +616,6 @@ impl App {
                 user,
             })
             .collect())
-    }
-
-    async fn chosen_agents(
-        &self,
-        workspace_id: clientele_domain::WorkspaceId,
-        user: &ClientUserRow,
-    ) -> Result<Vec<AgentId>, AppError> {
-        let grants =
-            client_users::agent_grants(&self.db, workspace_id, None, Some(&[user.id])).await?;
-        Ok(grants.into_iter().map(|g| g.agent_id).collect())
     }
 }
 

@@ -206,12 +206,13 @@ impl App {
             .ok_or_else(|| {
                 AppError::invalid("client_user_id", "is not a user of the team's organization")
             })?;
-        let before = teams::memberships(&self.db, workspace_id, Memberships::Team(id))
+        let before = teams::memberships_in(&mut tx, workspace_id, Memberships::Team(id))
             .await?
             .into_iter()
             .find(|m| m.client_user_id == user_id)
             .map(|m| m.role);
         if before == Some(role) {
+            tx.rollback().await?;
             return self.team_view(workspace_id, id).await;
         }
         let membership = NewMembership {

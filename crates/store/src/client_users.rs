@@ -533,6 +533,25 @@ pub async fn agent_grants(
     organization_id: Option<OrganizationId>,
     users: Option<&[ClientUserId]>,
 ) -> Result<Vec<AgentGrantRow>, StoreError> {
+    db.fetch_all(&agent_grants_query(workspace_id, organization_id, users))
+        .await
+}
+
+/// The chosen agents of the given users, inside a write transaction.
+pub async fn agent_grants_in(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    users: &[ClientUserId],
+) -> Result<Vec<AgentGrantRow>, StoreError> {
+    tx.fetch_all(&agent_grants_query(workspace_id, None, Some(users)))
+        .await
+}
+
+fn agent_grants_query(
+    workspace_id: WorkspaceId,
+    organization_id: Option<OrganizationId>,
+    users: Option<&[ClientUserId]>,
+) -> SelectStatement {
     let (grant_user, grant_agent) = (
         (ClientUserAgents::Table, ClientUserAgents::ClientUserId),
         (ClientUserAgents::Table, ClientUserAgents::AgentId),
@@ -575,7 +594,7 @@ pub async fn agent_grants(
     if let Some(users) = users {
         statement.and_where(Expr::col(grant_user).is_in(users.iter().map(|u| u.as_uuid())));
     }
-    db.fetch_all(&statement).await
+    statement
 }
 
 fn by_id(workspace_id: WorkspaceId, id: ClientUserId) -> SelectStatement {

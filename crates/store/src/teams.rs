@@ -271,6 +271,19 @@ pub async fn memberships(
     workspace_id: WorkspaceId,
     which: Memberships<'_>,
 ) -> Result<Vec<MembershipRow>, StoreError> {
+    db.fetch_all(&memberships_query(workspace_id, which)).await
+}
+
+/// [`memberships`] inside a write transaction, which must not wait for a second connection.
+pub async fn memberships_in(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    which: Memberships<'_>,
+) -> Result<Vec<MembershipRow>, StoreError> {
+    tx.fetch_all(&memberships_query(workspace_id, which)).await
+}
+
+fn memberships_query(workspace_id: WorkspaceId, which: Memberships<'_>) -> SelectStatement {
     let mut statement = Query::select()
         .column((TeamMembers::Table, TeamMembers::TeamId))
         .expr_as(
@@ -314,7 +327,7 @@ pub async fn memberships(
                 .is_in(users.iter().map(|u| u.as_uuid())),
         ),
     };
-    db.fetch_all(&statement).await
+    statement
 }
 
 fn of_organization(workspace_id: WorkspaceId, organization_id: OrganizationId) -> SelectStatement {

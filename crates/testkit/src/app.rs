@@ -6,7 +6,7 @@ use clientele_app::secrets::SecretKey;
 use clientele_app::{App, Config};
 use clientele_domain::BaseUrl;
 use clientele_server::{AppState, TrustedProxies};
-use clientele_store::{Backend, Db};
+use clientele_store::{Backend, Db, PoolSettings};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -34,6 +34,9 @@ pub struct Options {
     pub extra: axum::Router,
     pub grace: Duration,
     pub trusted_proxies: TrustedProxies,
+    /// PostgreSQL connections (SQLite readers). One by default: a transaction that waits for a
+    /// second connection then fails its test at once, instead of starving the pool under load.
+    pub max_connections: u32,
 }
 
 impl Default for Options {
@@ -42,6 +45,7 @@ impl Default for Options {
             extra: axum::Router::new(),
             grace: Duration::from_secs(10),
             trusted_proxies: TrustedProxies::default(),
+            max_connections: 1,
         }
     }
 }
@@ -71,7 +75,12 @@ impl TestApp {
     /// Serves the application with non-default serving options.
     pub async fn spawn_with(backend: Backend, options: Options) -> Self {
         let database = TestDb::new(backend).await;
-        let db = database.connect().await;
+        let db = database
+            .connect_with(PoolSettings {
+                max_connections: options.max_connections,
+                ..PoolSettings::default()
+            })
+            .await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a local port");

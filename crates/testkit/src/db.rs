@@ -85,8 +85,13 @@ impl TestDb {
 
     /// Connects a migrated application pool to this database.
     pub async fn connect(&self) -> Db {
+        self.connect_with(PoolSettings::default()).await
+    }
+
+    /// Connects a migrated application pool of the given size to this database.
+    pub async fn connect_with(&self, settings: PoolSettings) -> Db {
         let url = DatabaseUrl::parse(&self.url).expect("a valid test database URL");
-        let db = Db::connect(&url, &PoolSettings::default())
+        let db = Db::connect(&url, &settings)
             .await
             .expect("the test database accepts connections");
         db.migrate()

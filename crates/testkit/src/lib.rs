@@ -11,6 +11,7 @@ mod accounts;
 mod app;
 mod browser;
 mod catalog;
+pub mod crash;
 mod db;
 mod smtp;
 

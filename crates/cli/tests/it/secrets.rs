@@ -22,7 +22,10 @@ struct Secrets(Vec<(&'static str, String)>);
 
 impl Secrets {
     fn keep(&mut self, what: &'static str, secret: &str) {
-        assert!(secret.len() >= 10, "{what} is too short to be a secret: {secret:?}");
+        assert!(
+            secret.len() >= 10,
+            "{what} is too short to be a secret: {secret:?}"
+        );
         self.0.push((what, secret.to_owned()));
     }
 
@@ -34,7 +37,12 @@ impl Secrets {
 
     /// Fails naming every secret found in `haystack`.
     fn assert_absent(&self, place: &str, haystack: &str) {
-        let found: Vec<_> = self.0.iter().filter(|(_, s)| haystack.contains(s.as_str())).map(|(what, _)| *what).collect();
+        let found: Vec<_> = self
+            .0
+            .iter()
+            .filter(|(_, s)| haystack.contains(s.as_str()))
+            .map(|(what, _)| *what)
+            .collect();
         assert!(found.is_empty(), "{place} contains {found:?}");
     }
 }
@@ -48,7 +56,9 @@ impl Run {
     fn call(&self, session: Option<&Session>, method: Method, path: &str) -> RequestBuilder {
         let request = self.client.request(method, format!("{}{path}", self.base));
         match session {
-            Some(s) => request.header("cookie", &s.cookie).header("x-csrf-token", &s.csrf),
+            Some(s) => request
+                .header("cookie", &s.cookie)
+                .header("x-csrf-token", &s.csrf),
             None => request,
         }
     }
@@ -63,23 +73,42 @@ impl Run {
 
     /// Signs in through `path` with `body` and returns the new session.
     async fn sign_in(&self, path: &str, body: Value) -> Session {
-        let response = self.call(None, Method::POST, path).json(&body).send().await.unwrap();
+        let response = self
+            .call(None, Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 201, "signing in at {path}");
         let session = session_of(&response);
         let body: Value = response.json().await.unwrap();
-        Session { cookie: session, csrf: body["csrf_token"].as_str().unwrap().to_owned() }
+        Session {
+            cookie: session,
+            csrf: body["csrf_token"].as_str().unwrap().to_owned(),
+        }
     }
 
     /// The token in the link of the newest queued email whose subject contains `subject`.
     async fn emailed_token(&self, owner: &Session, recipient: &str) -> String {
         for _ in 0..100 {
-            let list = self.json(self.call(Some(owner), Method::GET, "/api/v1/outbox"), 200).await;
-            let message = list["messages"].as_array().unwrap().iter().find(|m| m["recipient"] == recipient);
+            let list = self
+                .json(self.call(Some(owner), Method::GET, "/api/v1/outbox"), 200)
+                .await;
+            let message = list["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["recipient"] == recipient);
             if let Some(message) = message {
                 let path = format!("/api/v1/outbox/{}", message["id"].as_str().unwrap());
-                let detail = self.json(self.call(Some(owner), Method::GET, &path), 200).await;
+                let detail = self
+                    .json(self.call(Some(owner), Method::GET, &path), 200)
+                    .await;
                 let text = detail["text"].as_str().unwrap();
-                let link = text.split_whitespace().find(|w| w.contains("token=")).unwrap();
+                let link = text
+                    .split_whitespace()
+                    .find(|w| w.contains("token="))
+                    .unwrap();
                 return link.split("token=").nth(1).unwrap().to_owned();
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -89,7 +118,13 @@ impl Run {
 }
 
 fn session_of(response: &reqwest::Response) -> String {
-    response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+    response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 /// Runs every way a secret is made or given, at `trace` logging; returns the secrets and what
@@ -105,18 +140,41 @@ async fn exercise(dir: &Path, database_url: Option<&str>) -> (Secrets, String) {
     let owner_password = format!("{PASSWORD}-owner");
     secrets.keep("the owner's password", &owner_password);
     let mut init = with_database(clientele(dir));
-    init.args(["init", "--workspace", "Acme Agency", "--owner-name", "Ana", "--owner-email", "ana@acme.test"])
-        .env("CLIENTELE_OWNER_PASSWORD", &owner_password);
+    init.args([
+        "init",
+        "--workspace",
+        "Acme Agency",
+        "--owner-name",
+        "Ana",
+        "--owner-email",
+        "ana@acme.test",
+    ])
+    .env("CLIENTELE_OWNER_PASSWORD", &owner_password);
     assert!(init.output().await.unwrap().status.success());
 
     let mut serve = with_database(clientele(dir));
-    serve.args(["serve", "--listen", "127.0.0.1:0"]).env("CLIENTELE_LOG", "trace");
+    serve
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("CLIENTELE_LOG", "trace");
     let server = Server::start(serve).await;
-    let run = Run { client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(), base: server.base_url.clone() };
+    let run = Run {
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        base: server.base_url.clone(),
+    };
 
-    let owner = run.sign_in("/api/v1/sessions", json!({ "email": "ana@acme.test", "password": owner_password })).await;
+    let owner = run
+        .sign_in(
+            "/api/v1/sessions",
+            json!({ "email": "ana@acme.test", "password": owner_password }),
+        )
+        .await;
     secrets.keep_session("the owner's session", &owner);
-    let me = run.json(run.call(Some(&owner), Method::GET, "/api/v1/me"), 200).await;
+    let me = run
+        .json(run.call(Some(&owner), Method::GET, "/api/v1/me"), 200)
+        .await;
     let slug = me["workspace"]["slug"].as_str().unwrap().to_owned();
 
     let smtp_password = "smtp-Pa55word-never-shown";
@@ -126,12 +184,27 @@ async fn exercise(dir: &Path, database_url: Option<&str>) -> (Secrets, String) {
         "smtp_username": "mailer", "smtp_password": smtp_password, "smtp_tls": "none",
     })), 200).await;
 
-    let key = run.json(run.call(Some(&owner), Method::POST, "/api/v1/api-keys")
-        .header("idempotency-key", "key-for-zapier").json(&json!({ "name": "Zapier", "role": "admin" })), 201).await;
+    let key = run
+        .json(
+            run.call(Some(&owner), Method::POST, "/api/v1/api-keys")
+                .header("idempotency-key", "key-for-zapier")
+                .json(&json!({ "name": "Zapier", "role": "admin" })),
+            201,
+        )
+        .await;
     secrets.keep("an API key", key["token"].as_str().unwrap());
 
-    let organization = run.json(run.call(Some(&owner), Method::POST, "/api/v1/organizations").json(&json!({ "name": "Northwind" })), 201).await;
-    let users = format!("/api/v1/organizations/{}/users", organization["id"].as_str().unwrap());
+    let organization = run
+        .json(
+            run.call(Some(&owner), Method::POST, "/api/v1/organizations")
+                .json(&json!({ "name": "Northwind" })),
+            201,
+        )
+        .await;
+    let users = format!(
+        "/api/v1/organizations/{}/users",
+        organization["id"].as_str().unwrap()
+    );
     let client_password = format!("{PASSWORD}-client");
     secrets.keep("a client user's password", &client_password);
     let carl = run.json(run.call(Some(&owner), Method::POST, &users)
@@ -139,43 +212,114 @@ async fn exercise(dir: &Path, database_url: Option<&str>) -> (Secrets, String) {
     let carl_session = run.sign_in("/api/v1/dashboard/sessions", json!({ "workspace": slug, "email": "carl@northwind.test", "password": client_password })).await;
     secrets.keep_session("a client user's session", &carl_session);
 
-    let ines = run.json(run.call(Some(&owner), Method::POST, &users).json(&json!({ "name": "Ines", "email": "ines@northwind.test" })), 201).await;
-    run.json(run.call(Some(&owner), Method::POST, &format!("/api/v1/client-users/{}/invitation", ines["id"].as_str().unwrap())), 201).await;
+    let ines = run
+        .json(
+            run.call(Some(&owner), Method::POST, &users)
+                .json(&json!({ "name": "Ines", "email": "ines@northwind.test" })),
+            201,
+        )
+        .await;
+    run.json(
+        run.call(
+            Some(&owner),
+            Method::POST,
+            &format!(
+                "/api/v1/client-users/{}/invitation",
+                ines["id"].as_str().unwrap()
+            ),
+        ),
+        201,
+    )
+    .await;
     let invitation = run.emailed_token(&owner, "ines@northwind.test").await;
     secrets.keep("a client user's invitation", &invitation);
     let ines_password = format!("{PASSWORD}-ines");
     secrets.keep("an invited user's password", &ines_password);
-    let ines_session = run.sign_in("/api/v1/invitation/accept", json!({ "token": invitation, "password": ines_password })).await;
+    let ines_session = run
+        .sign_in(
+            "/api/v1/invitation/accept",
+            json!({ "token": invitation, "password": ines_password }),
+        )
+        .await;
     secrets.keep_session("an invited user's session", &ines_session);
 
-    run.json(run.call(Some(&owner), Method::POST, "/api/v1/member-invitations").json(&json!({ "email": "mia@acme.test", "role": "member" })), 201).await;
+    run.json(
+        run.call(Some(&owner), Method::POST, "/api/v1/member-invitations")
+            .json(&json!({ "email": "mia@acme.test", "role": "member" })),
+        201,
+    )
+    .await;
     let member_invitation = run.emailed_token(&owner, "mia@acme.test").await;
     secrets.keep("a member invitation", &member_invitation);
     let mia_password = format!("{PASSWORD}-mia");
     secrets.keep("a new member's password", &mia_password);
-    let mia = run.sign_in("/api/v1/invitation/accept", json!({ "token": member_invitation, "name": "Mia", "password": mia_password })).await;
+    let mia = run
+        .sign_in(
+            "/api/v1/invitation/accept",
+            json!({ "token": member_invitation, "name": "Mia", "password": mia_password }),
+        )
+        .await;
     secrets.keep_session("a new member's session", &mia);
 
-    run.json(run.call(None, Method::POST, "/api/v1/password-resets").json(&json!({ "email": "mia@acme.test" })), 202).await;
+    run.json(
+        run.call(None, Method::POST, "/api/v1/password-resets")
+            .json(&json!({ "email": "mia@acme.test" })),
+        202,
+    )
+    .await;
     let reset = run.emailed_token(&owner, "mia@acme.test").await;
     assert_ne!(reset, member_invitation);
     secrets.keep("a reset link", &reset);
     let reset_password = format!("{PASSWORD}-reset");
     secrets.keep("a reset password", &reset_password);
-    let reset_session = run.sign_in("/api/v1/password-reset/complete", json!({ "token": reset, "password": reset_password })).await;
+    let reset_session = run
+        .sign_in(
+            "/api/v1/password-reset/complete",
+            json!({ "token": reset, "password": reset_password }),
+        )
+        .await;
     secrets.keep_session("a session from a reset", &reset_session);
 
-    let preview = run.json(run.call(Some(&owner), Method::POST, &format!("/api/v1/client-users/{}/preview", carl["id"].as_str().unwrap())), 201).await;
-    let preview_token = preview["url"].as_str().unwrap().split("token=").nth(1).unwrap().to_owned();
+    let preview = run
+        .json(
+            run.call(
+                Some(&owner),
+                Method::POST,
+                &format!(
+                    "/api/v1/client-users/{}/preview",
+                    carl["id"].as_str().unwrap()
+                ),
+            ),
+            201,
+        )
+        .await;
+    let preview_token = preview["url"]
+        .as_str()
+        .unwrap()
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
     secrets.keep("a preview link", &preview_token);
-    let opened = run.client.get(format!("{}/preview?token={preview_token}", run.base)).send().await.unwrap();
+    let opened = run
+        .client
+        .get(format!("{}/preview?token={preview_token}", run.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(opened.status(), 303);
     let preview_cookie = session_of(&opened);
-    secrets.keep("a preview session", preview_cookie.split_once('=').unwrap().1);
+    secrets.keep(
+        "a preview session",
+        preview_cookie.split_once('=').unwrap().1,
+    );
 
     let (status, stdout, stderr) = server.terminate().await;
     assert!(status.success(), "{stderr}");
-    assert!(stderr.lines().count() > 100, "trace logging was on:\n{stderr}");
+    assert!(
+        stderr.lines().count() > 100,
+        "trace logging was on:\n{stderr}"
+    );
     (secrets, format!("{stdout}\n{stderr}"))
 }
 
@@ -188,11 +332,19 @@ async fn no_secret_reaches_the_logs_or_the_sqlite_file() {
     let mut dump = String::new();
     for file in std::fs::read_dir(&data).unwrap() {
         let path = file.unwrap().path();
-        if path.file_name().unwrap().to_string_lossy().starts_with("clientele.db") {
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("clientele.db")
+        {
             dump.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
         }
     }
-    assert!(dump.contains("carl@northwind.test"), "the files hold the data");
+    assert!(
+        dump.contains("carl@northwind.test"),
+        "the files hold the data"
+    );
     secrets.assert_absent("the database files", &dump);
 }
 
@@ -202,8 +354,15 @@ async fn no_secret_reaches_the_logs_or_a_postgres_dump() {
     let dir = tempfile::tempdir().unwrap();
     let (secrets, logs) = exercise(dir.path(), Some(database.url())).await;
     secrets.assert_absent("the log", &logs);
-    let dump = std::process::Command::new("pg_dump").args(["--data-only", database.url()]).output().expect("pg_dump runs");
-    assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+    let dump = std::process::Command::new("pg_dump")
+        .args(["--data-only", database.url()])
+        .output()
+        .expect("pg_dump runs");
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
     let dump = String::from_utf8_lossy(&dump.stdout);
     assert!(dump.contains("ana@acme.test"), "the dump holds the data");
     secrets.assert_absent("pg_dump", &dump);

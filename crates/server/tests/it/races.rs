@@ -5,13 +5,25 @@
 use clientele_app::tokens::Token;
 use clientele_domain::{AccountTokenId, MemberRole, Timestamp};
 use clientele_store::account_tokens::{self, NewAccountToken, Purpose, Subject};
-use clientele_testkit::{Backend, TestApp, Workspace, on_both_backends};
+use clientele_testkit::{Backend, Options, TestApp, Workspace, on_both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio::task::JoinSet;
 
 const NEW_PASSWORD: &str = "a long Passphrase 42!";
+
+/// A server with a production-sized pool, so the database sees the requests side by side.
+async fn concurrent(backend: Backend) -> TestApp {
+    TestApp::spawn_with(
+        backend,
+        Options {
+            max_connections: 10,
+            ..Options::default()
+        },
+    )
+    .await
+}
 
 /// Runs `n` copies of a request at once; their statuses and JSON bodies.
 async fn at_once<F, Fut>(n: usize, request: F) -> Vec<(StatusCode, Value)>
@@ -60,7 +72,7 @@ async fn issue(app: &TestApp, workspace: &Workspace, purpose: Purpose, subject: 
 
 on_both_backends! {
     async fn a_hundred_parallel_redemptions_of_one_invitation_create_one_account(backend: Backend) {
-        let app = Arc::new(TestApp::spawn(backend).await);
+        let app = Arc::new(concurrent(backend).await);
         let workspace = app.workspace("acme").await;
         let invitee = Subject::Invitee { email: "nina@acme.test".into(), role: MemberRole::Member };
         let token = issue(&app, &workspace, Purpose::Invitation, invitee).await;
@@ -77,7 +89,7 @@ on_both_backends! {
     }
 
     async fn a_hundred_parallel_redemptions_of_one_reset_link_set_one_password(backend: Backend) {
-        let app = Arc::new(TestApp::spawn(backend).await);
+        let app = Arc::new(concurrent(backend).await);
         let workspace = app.workspace("acme").await;
         let token = issue(&app, &workspace, Purpose::PasswordReset, Subject::Member(workspace.owner.id)).await;
         let results = at_once(100, |i| {
@@ -92,7 +104,7 @@ on_both_backends! {
     }
 
     async fn a_hundred_updates_with_one_etag_make_one_change(backend: Backend) {
-        let app = Arc::new(TestApp::spawn(backend).await);
+        let app = Arc::new(concurrent(backend).await);
         let workspace = app.workspace("acme").await;
         let organization = app.organization(&workspace, "Northwind").await;
         let owner = app.sign_in(&workspace.owner).await;
@@ -113,7 +125,7 @@ on_both_backends! {
     }
 
     async fn fifty_parallel_creates_with_one_idempotency_key_make_one_row_and_one_answer(backend: Backend) {
-        let app = Arc::new(TestApp::spawn(backend).await);
+        let app = Arc::new(concurrent(backend).await);
         let workspace = app.workspace("acme").await;
         let owner = app.sign_in(&workspace.owner).await;
         let results = at_once(50, |_| {
@@ -145,7 +157,7 @@ on_both_backends! {
     }
 
     async fn parallel_ownership_transfers_leave_exactly_one_owner(backend: Backend) {
-        let app = Arc::new(TestApp::spawn(backend).await);
+        let app = Arc::new(concurrent(backend).await);
         let workspace = app.workspace("acme").await;
         let mut admins = Vec::new();
         for i in 0..10 {

@@ -143,7 +143,7 @@ on_both_backends! {
     }
 
     async fn parallel_wrong_passwords_run_no_more_verifications_than_the_throttle_allows(backend: Backend) {
-        let app = std::sync::Arc::new(TestApp::spawn(backend).await);
+        let app = std::sync::Arc::new(TestApp::spawn_with(backend, Options { max_connections: 10, ..Options::default() }).await);
         app.workspace("acme").await;
         let mut guesses = JoinSet::new();
         for i in 0..200 {
