@@ -29,12 +29,13 @@ pub enum Backend {
     Postgres,
 }
 
-/// Pool sizing and how long a request may wait for a connection.
+/// Pool sizing, how long a request may wait for a connection, and SQLite's durability.
 #[derive(Clone, Debug)]
 pub struct PoolSettings {
     /// PostgreSQL connections, or SQLite reader connections (SQLite always has one writer).
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    pub sqlite_sync: SqliteSync,
 }
 
 impl Default for PoolSettings {
@@ -42,8 +43,21 @@ impl Default for PoolSettings {
         Self {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
+            sqlite_sync: SqliteSync::Full,
         }
     }
+}
+
+/// When SQLite (in WAL mode) forces a commit to disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// `synchronous = FULL`: the WAL is synced at every commit, so an acknowledged write
+    /// survives a crash of the process and a loss of power. The default.
+    Full,
+    /// `synchronous = NORMAL`: synced only at checkpoints. An acknowledged write survives a
+    /// crash of the process, but the last ones before a loss of power can be lost (the file
+    /// stays consistent either way).
+    Normal,
 }
 
 /// A row type that decodes from either backend.
@@ -305,8 +319,10 @@ async fn connect_sqlite(path: &Path, settings: &PoolSettings) -> Result<Db, Stor
     let options = SqliteConnectOptions::new()
         .filename(path)
         .journal_mode(SqliteJournalMode::Wal)
-        // FULL syncs the WAL on every commit: an acknowledged write survives power loss.
-        .synchronous(SqliteSynchronous::Full)
+        .synchronous(match settings.sqlite_sync {
+            SqliteSync::Full => SqliteSynchronous::Full,
+            SqliteSync::Normal => SqliteSynchronous::Normal,
+        })
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
     let writer = SqlitePoolOptions::new()

@@ -25,6 +25,6 @@ pub mod throttle;
 mod url;
 pub mod workspaces;
 
-pub use db::{Backend, Db, PoolSettings, Tx};
+pub use db::{Backend, Db, PoolSettings, SqliteSync, Tx};
 pub use error::StoreError;
 pub use url::DatabaseUrl;

@@ -34,9 +34,9 @@ pub struct Options {
     pub extra: axum::Router,
     pub grace: Duration,
     pub trusted_proxies: TrustedProxies,
-    /// PostgreSQL connections (SQLite readers). One by default: a transaction that waits for a
+    /// One PostgreSQL connection (SQLite reader) by default: a transaction that waits for a
     /// second connection then fails its test at once, instead of starving the pool under load.
-    pub max_connections: u32,
+    pub pool: PoolSettings,
 }
 
 impl Default for Options {
@@ -45,7 +45,10 @@ impl Default for Options {
             extra: axum::Router::new(),
             grace: Duration::from_secs(10),
             trusted_proxies: TrustedProxies::default(),
-            max_connections: 1,
+            pool: PoolSettings {
+                max_connections: 1,
+                ..PoolSettings::default()
+            },
         }
     }
 }
@@ -75,12 +78,7 @@ impl TestApp {
     /// Serves the application with non-default serving options.
     pub async fn spawn_with(backend: Backend, options: Options) -> Self {
         let database = TestDb::new(backend).await;
-        let db = database
-            .connect_with(PoolSettings {
-                max_connections: options.max_connections,
-                ..PoolSettings::default()
-            })
-            .await;
+        let db = database.connect_with(options.pool).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a local port");

@@ -218,14 +218,17 @@ pub async fn run(binary: &Path, backend: Backend, settings: CrashSettings) -> Cr
     node.init().await;
     let mut running = node.start().await;
     let key = api_key(&running.base_url).await;
-    let objects: Arc<Mutex<HashMap<String, Tracked>>> = Arc::default();
     let mut report = CrashReport::default();
     for iteration in 0..settings.iterations {
+        // Each iteration's objects are checked after its kill; the audit and SQLite's
+        // integrity check cover what earlier iterations left.
+        let objects: Arc<Mutex<HashMap<String, Tracked>>> = Arc::default();
         let api = Api {
             client: Client::new(),
             base_url: running.base_url.clone(),
             key: key.clone(),
         };
+        let since = latest_seq(&api).await;
         let figures = load_and_kill(&api, &mut running, &objects, iteration, settings).await;
         if let Err(report_text) = node.audit().await {
             report.violations.push(format!(
@@ -249,7 +252,7 @@ pub async fn run(binary: &Path, backend: Backend, settings: CrashSettings) -> Cr
             ..api
         };
         let tracked = objects.lock().expect("the tracker").clone();
-        let lost = reconcile(&api, &tracked, &mut report.violations).await;
+        let lost = reconcile(&api, &tracked, since, &mut report.violations).await;
         report.iterations.push(Iteration { lost, ..figures });
     }
     let _ = running.child.kill().await;
@@ -546,9 +549,10 @@ fn create(kind: Kind, path: String, body: Value, name: String) -> Write {
 async fn reconcile(
     api: &Api,
     objects: &HashMap<String, Tracked>,
+    since: i64,
     violations: &mut Vec<String>,
 ) -> usize {
-    let entries = all_entries(api).await;
+    let entries = entries_after(api, since).await;
     let mut by_target: HashMap<String, Vec<&Value>> = HashMap::new();
     for entry in &entries {
         if let Some(id) = entry["target"]["id"].as_str() {
@@ -639,8 +643,8 @@ async fn reconcile(
     lost
 }
 
-/// Every activity entry, newest first.
-async fn all_entries(api: &Api) -> Vec<Value> {
+/// The activity entries after `since`, newest first.
+async fn entries_after(api: &Api, since: i64) -> Vec<Value> {
     let mut entries = Vec::new();
     let mut cursor = String::new();
     loop {
@@ -648,11 +652,30 @@ async fn all_entries(api: &Api) -> Vec<Value> {
         let Some((200, page)) = api.send(Method::GET, &path, None).await else {
             return entries;
         };
-        entries.extend(page["entries"].as_array().cloned().unwrap_or_default());
+        let page_entries = page["entries"].as_array().cloned().unwrap_or_default();
+        let done = page_entries
+            .iter()
+            .any(|e| e["seq"].as_i64() <= Some(since));
+        entries.extend(
+            page_entries
+                .into_iter()
+                .filter(|e| e["seq"].as_i64() > Some(since)),
+        );
         match page["next_cursor"].as_i64() {
-            Some(next) => cursor = format!("&cursor={next}"),
-            None => return entries,
+            Some(next) if !done => cursor = format!("&cursor={next}"),
+            _ => return entries,
         }
+    }
+}
+
+/// The sequence number of the newest activity entry.
+async fn latest_seq(api: &Api) -> i64 {
+    match api
+        .send(Method::GET, "/api/v1/activity?limit=1", None)
+        .await
+    {
+        Some((200, page)) => page["entries"][0]["seq"].as_i64().unwrap_or_default(),
+        _ => 0,
     }
 }
 

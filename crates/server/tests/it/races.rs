@@ -4,6 +4,7 @@
 
 use clientele_app::tokens::Token;
 use clientele_domain::{AccountTokenId, MemberRole, Timestamp};
+use clientele_store::PoolSettings;
 use clientele_store::account_tokens::{self, NewAccountToken, Purpose, Subject};
 use clientele_testkit::{Backend, Options, TestApp, Workspace, on_both_backends};
 use reqwest::{Method, StatusCode};
@@ -18,7 +19,7 @@ async fn concurrent(backend: Backend) -> TestApp {
     TestApp::spawn_with(
         backend,
         Options {
-            max_connections: 10,
+            pool: PoolSettings::default(),
             ..Options::default()
         },
     )

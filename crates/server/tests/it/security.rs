@@ -3,6 +3,7 @@
 //! and a sign-in throttle that parallel guesses cannot outrun.
 
 use clientele_server::TrustedProxies;
+use clientele_store::PoolSettings;
 use clientele_testkit::{Backend, Credentials, Options, PASSWORD, TestApp, on_both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -143,7 +144,7 @@ on_both_backends! {
     }
 
     async fn parallel_wrong_passwords_run_no_more_verifications_than_the_throttle_allows(backend: Backend) {
-        let app = std::sync::Arc::new(TestApp::spawn_with(backend, Options { max_connections: 10, ..Options::default() }).await);
+        let app = std::sync::Arc::new(TestApp::spawn_with(backend, Options { pool: PoolSettings::default(), ..Options::default() }).await);
         app.workspace("acme").await;
         let mut guesses = JoinSet::new();
         for i in 0..200 {
