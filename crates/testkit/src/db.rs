@@ -67,6 +67,23 @@ impl TestDb {
         }
     }
 
+    /// Runs `sql` on its own connection, behind the application's back: for tests of what the
+    /// database refuses and of tampering the application must notice.
+    pub async fn execute(&self, sql: &str) -> Result<(), sqlx::Error> {
+        use sqlx::{AssertSqlSafe, Connection, Executor};
+        match self.backend {
+            Backend::Sqlite => {
+                let mut connection = sqlx::SqliteConnection::connect(&self.url).await?;
+                connection.execute(AssertSqlSafe(sql.to_owned())).await?;
+            }
+            Backend::Postgres => {
+                let mut connection = sqlx::PgConnection::connect(&self.url).await?;
+                connection.execute(AssertSqlSafe(sql.to_owned())).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

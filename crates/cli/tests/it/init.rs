@@ -1,7 +1,7 @@
 //! `clientele init` and `clientele audit verify`, run as an operator runs them.
 
 use crate::process::{Server, clientele};
-use clientele_testkit::PASSWORD;
+use clientele_testkit::{Backend, PASSWORD, TestDb};
 use std::path::Path;
 use std::process::Output;
 
@@ -129,4 +129,54 @@ async fn serve_on_an_empty_database_says_how_to_create_the_first_workspace() {
     let server = Server::start(command).await;
     let (_, stdout, _) = server.terminate().await;
     assert!(stdout.contains("clientele init --workspace"), "{stdout}");
+}
+
+/// One byte of one entry changed behind the database's back (its guard lifted first, as only
+/// someone with direct access could) is reported at that entry, on either backend.
+async fn a_one_byte_change_to_an_entry_is_reported_at_that_entry(backend: Backend) {
+    let database = TestDb::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = clientele(dir.path());
+    command
+        .args(["init", "--workspace", "Acme Agency", "--owner-name", "Ana Silva"])
+        .args(["--owner-email", "ana@acme.test"])
+        .env("CLIENTELE_OWNER_PASSWORD", PASSWORD)
+        .env("CLIENTELE_DATABASE_URL", database.url());
+    assert!(command.output().await.unwrap().status.success());
+    let refused = database.execute("UPDATE activity SET target_label = 'x' WHERE seq = 2").await;
+    assert!(refused.is_err(), "the database refuses to edit an entry");
+
+    let lift_guard = match backend {
+        Backend::Sqlite => "DROP TRIGGER activity_refuses_update",
+        Backend::Postgres => "ALTER TABLE activity DISABLE TRIGGER activity_refuses_update_or_delete",
+    };
+    database.execute(lift_guard).await.unwrap();
+    // "Ana Silva" becomes "Ana Silvb": one byte.
+    database
+        .execute("UPDATE activity SET target_label = 'Ana Silvb' WHERE seq = 2 AND target_label = 'Ana Silva'")
+        .await
+        .unwrap();
+    let verify = clientele(dir.path())
+        .args(["audit", "verify"])
+        .env("CLIENTELE_DATABASE_URL", database.url())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(1), "{}", text(&verify.stdout));
+    let report = text(&verify.stdout);
+    assert!(
+        report.contains("entry 2: the entry was altered after it was written"),
+        "{report}"
+    );
+    assert!(!report.contains("entry 1:"), "only the altered entry is named: {report}");
+}
+
+#[tokio::test]
+async fn a_one_byte_change_to_an_entry_is_reported_at_that_entry_on_sqlite() {
+    a_one_byte_change_to_an_entry_is_reported_at_that_entry(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_one_byte_change_to_an_entry_is_reported_at_that_entry_on_postgres() {
+    a_one_byte_change_to_an_entry_is_reported_at_that_entry(Backend::Postgres).await;
 }

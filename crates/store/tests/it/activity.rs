@@ -52,19 +52,6 @@ async fn record(db: &Db, workspace_id: WorkspaceId, action: &str) {
 }
 
 /// Runs a statement on the raw database, bypassing the store.
-async fn raw(test_db: &TestDb, sql: &str) -> Result<(), sqlx::Error> {
-    match test_db.backend() {
-        StoreBackend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(test_db.url()).await?;
-            c.execute(AssertSqlSafe(sql.to_owned())).await.map(|_| ())
-        }
-        StoreBackend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(test_db.url()).await?;
-            c.execute(AssertSqlSafe(sql.to_owned())).await.map(|_| ())
-        }
-    }
-}
-
 on_both_backends! {
     async fn entries_chain_per_workspace_and_the_chain_verifies(backend: Backend) {
         let test_db = TestDb::new(backend).await;
@@ -93,9 +80,9 @@ on_both_backends! {
         let db = test_db.connect().await;
         let ws = workspace(&db, "agency").await;
         record(&db, ws, "workspace.created").await;
-        let update = raw(&test_db, "UPDATE activity SET action = 'nothing.happened'").await.unwrap_err();
+        let update = test_db.execute("UPDATE activity SET action = 'nothing.happened'").await.unwrap_err();
         assert!(update.to_string().contains("append-only"), "{update}");
-        let delete = raw(&test_db, "DELETE FROM activity").await.unwrap_err();
+        let delete = test_db.execute("DELETE FROM activity").await.unwrap_err();
         assert!(delete.to_string().contains("append-only"), "{delete}");
     }
 
@@ -110,8 +97,8 @@ on_both_backends! {
             Backend::Sqlite => "DROP TRIGGER activity_refuses_update",
             Backend::Postgres => "ALTER TABLE activity DISABLE TRIGGER activity_refuses_update_or_delete",
         };
-        raw(&test_db, lift_guard).await.unwrap();
-        raw(&test_db, "UPDATE activity SET actor_label = 'someone else' WHERE seq = 2").await.unwrap();
+        test_db.execute(lift_guard).await.unwrap();
+        test_db.execute("UPDATE activity SET actor_label = 'someone else' WHERE seq = 2").await.unwrap();
 
         let report = activity::verify(&db).await.unwrap();
         assert_eq!(report.breaks.len(), 1);
