@@ -141,6 +141,24 @@ impl TestDb {
         .await;
     }
 
+    /// PostgreSQL only: ends every open connection to this database (`pg_terminate_backend`),
+    /// as a failover or an administrator does; new connections are still accepted.
+    pub async fn terminate_connections(&self) {
+        let name = self
+            .database_name
+            .as_deref()
+            .expect("terminate_connections needs PostgreSQL");
+        run(
+            &mut admin_connection().await,
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ),
+            "end open connections",
+        )
+        .await;
+    }
+
     /// PostgreSQL only: accepts connections again after [`TestDb::cut_off`].
     pub async fn restore(&self) {
         let name = self

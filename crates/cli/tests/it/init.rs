@@ -138,17 +138,27 @@ async fn a_one_byte_change_to_an_entry_is_reported_at_that_entry(backend: Backen
     let dir = tempfile::tempdir().unwrap();
     let mut command = clientele(dir.path());
     command
-        .args(["init", "--workspace", "Acme Agency", "--owner-name", "Ana Silva"])
+        .args([
+            "init",
+            "--workspace",
+            "Acme Agency",
+            "--owner-name",
+            "Ana Silva",
+        ])
         .args(["--owner-email", "ana@acme.test"])
         .env("CLIENTELE_OWNER_PASSWORD", PASSWORD)
         .env("CLIENTELE_DATABASE_URL", database.url());
     assert!(command.output().await.unwrap().status.success());
-    let refused = database.execute("UPDATE activity SET target_label = 'x' WHERE seq = 2").await;
+    let refused = database
+        .execute("UPDATE activity SET target_label = 'x' WHERE seq = 2")
+        .await;
     assert!(refused.is_err(), "the database refuses to edit an entry");
 
     let lift_guard = match backend {
         Backend::Sqlite => "DROP TRIGGER activity_refuses_update",
-        Backend::Postgres => "ALTER TABLE activity DISABLE TRIGGER activity_refuses_update_or_delete",
+        Backend::Postgres => {
+            "ALTER TABLE activity DISABLE TRIGGER activity_refuses_update_or_delete"
+        }
     };
     database.execute(lift_guard).await.unwrap();
     // "Ana Silva" becomes "Ana Silvb": one byte.
@@ -168,7 +178,10 @@ async fn a_one_byte_change_to_an_entry_is_reported_at_that_entry(backend: Backen
         report.contains("entry 2: the entry was altered after it was written"),
         "{report}"
     );
-    assert!(!report.contains("entry 1:"), "only the altered entry is named: {report}");
+    assert!(
+        !report.contains("entry 1:"),
+        "only the altered entry is named: {report}"
+    );
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod browser;
 mod client_users;
 mod dashboard_auth;
 mod email;
+mod faults;
 mod health;
 mod images;
 mod matrix;
