@@ -1,5 +1,6 @@
 //! `clientele`: serve the application, migrate its database, and operate a deployment.
 
+mod backup;
 mod config;
 mod logging;
 
@@ -42,6 +43,12 @@ enum Command {
     /// Create the first workspace and its owner. The password comes from
     /// CLIENTELE_OWNER_PASSWORD, or is asked for in the terminal.
     Init(InitArgs),
+    /// Write a consistent snapshot of the SQLite database to FILE while the server runs.
+    /// (PostgreSQL: use pg_dump.)
+    Backup(BackupArgs),
+    /// Replace the SQLite database with the backup FILE; stop the server first. The current
+    /// database is kept beside it, renamed.
+    Restore(BackupArgs),
     /// Check the activity log's hash chains.
     Audit {
         #[command(subcommand)]
@@ -134,6 +141,15 @@ struct CommonArgs {
 }
 
 #[derive(clap::Args)]
+struct BackupArgs {
+    /// The backup file.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:8080).
     #[arg(long, env = "CLIENTELE_LISTEN", value_name = "ADDR")]
@@ -186,6 +202,28 @@ enum CliError {
     App(clientele_app::AppError),
     #[error("the server stopped with an error")]
     Serve(#[source] std::io::Error),
+    #[error("cannot lock {path}")]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the database {0} is in use by a running server; stop it first")]
+    InUse(PathBuf),
+    #[error(
+        "backup and restore here are for the SQLite database; for PostgreSQL use pg_dump and pg_restore"
+    )]
+    PostgresBackup,
+    #[error("{0} already exists; choose a new file")]
+    BackupExists(PathBuf),
+    #[error("{path} is not a usable backup")]
+    NotABackup {
+        path: PathBuf,
+        #[source]
+        source: StoreError,
+    },
+    #[error("cannot put the backup in place")]
+    Restore(#[source] std::io::Error),
 }
 
 fn main() -> ExitCode {
@@ -221,6 +259,19 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 Settings::resolve(&overrides(None, &args.common), cli.config.as_deref())?;
             logging::init(&settings.log);
             init(settings, args).await
+        }
+        Command::Backup(args) => {
+            let settings =
+                Settings::resolve(&overrides(None, &args.common), cli.config.as_deref())?;
+            logging::init(&settings.log);
+            backup::backup(&settings, &args.file).await
+        }
+        Command::Restore(args) => {
+            let settings =
+                Settings::resolve(&overrides(None, &args.common), cli.config.as_deref())?;
+            logging::init(&settings.log);
+            backup::restore(&settings, &args.file).await?;
+            verify(settings).await
         }
         Command::Audit {
             command: AuditCommand::Verify(args),
@@ -403,6 +454,7 @@ async fn connect(settings: &Settings) -> Result<Db, CliError> {
 async fn serve(settings: Settings) -> Result<(), CliError> {
     let shutdown = shutdown_signal().map_err(CliError::Serve)?;
     let db = connect(&settings).await?;
+    let _lock = backup::lock_database(&settings)?;
     db.migrate().await?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
@@ -523,6 +575,9 @@ fn fail(error: &(dyn std::error::Error + 'static)) -> ExitCode {
         matches!(
             e,
             CliError::Config(_)
+                | CliError::PostgresBackup
+                | CliError::BackupExists(_)
+                | CliError::InUse(_)
                 | CliError::Init(_)
                 | CliError::NoPassword
                 | CliError::PasswordsDiffer

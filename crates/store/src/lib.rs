@@ -8,6 +8,7 @@ pub mod account_tokens;
 pub mod activity;
 pub mod agents;
 pub mod api_keys;
+pub mod backup;
 pub mod brands;
 pub mod client_users;
 mod db;

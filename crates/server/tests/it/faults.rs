@@ -84,12 +84,12 @@ async fn ending_postgres_connections_mid_load_costs_503s_only_and_loses_no_ackno
         "the service did not recover within 5 s"
     );
 
-    let failures = failures.lock().unwrap();
+    let failures = failures.lock().unwrap().clone();
     for (status, body) in failures.iter() {
         assert_eq!(*status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
         assert_eq!(body["code"], "database_unavailable", "{body}");
     }
-    let acknowledged = acknowledged.lock().unwrap();
+    let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(
         acknowledged.len() > 50,
         "the load ran: {} writes",

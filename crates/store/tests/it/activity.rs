@@ -1,11 +1,10 @@
 //! The activity log: appended in the change's transaction, chained, and impossible to edit.
 
 use clientele_domain::{Timestamp, WorkspaceId, WorkspaceName, WorkspaceSlug};
+use clientele_store::Db;
 use clientele_store::activity::{self, ActivityFilter, NewActivity};
 use clientele_store::workspaces::{self, NewWorkspace};
-use clientele_store::{Backend as StoreBackend, Db};
 use clientele_testkit::{Backend, TestDb, on_both_backends};
-use sqlx::{AssertSqlSafe, Connection, Executor};
 
 async fn workspace(db: &Db, slug: &str) -> WorkspaceId {
     let id = WorkspaceId::new();
@@ -51,7 +50,6 @@ async fn record(db: &Db, workspace_id: WorkspaceId, action: &str) {
     tx.commit().await.unwrap();
 }
 
-/// Runs a statement on the raw database, bypassing the store.
 on_both_backends! {
     async fn entries_chain_per_workspace_and_the_chain_verifies(backend: Backend) {
         let test_db = TestDb::new(backend).await;
