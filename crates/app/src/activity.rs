@@ -141,8 +141,7 @@ pub(crate) async fn commit(
     Ok(())
 }
 
-/// The most entries one page of the log returns.
-pub const MAX_PAGE: u64 = 200;
+pub use crate::cursor::DEFAULT_PAGE;
 
 impl App {
     /// A page of the workspace's log, newest first (owner and admins).
@@ -152,14 +151,14 @@ impl App {
         actor: &Actor,
         filter: &ActivityFilter,
         before: Option<i64>,
-        limit: u64,
+        limit: Option<u64>,
     ) -> Result<Vec<ActivityRow>, AppError> {
         let permit = authorize(
             actor,
             Action::ReadActivityLog,
             &Resource::Workspace(actor.workspace_id),
         )?;
-        let limit = limit.clamp(1, MAX_PAGE);
+        let limit = crate::cursor::page_size(limit)?;
         Ok(activity::list(&self.db, permit.workspace_id(), filter, before, limit).await?)
     }
 }

@@ -156,7 +156,7 @@ impl App {
         permit: &Permit,
         request: AgentListRequest,
     ) -> Result<AgentPage, AppError> {
-        let limit = cursor::page_size(request.limit);
+        let limit = cursor::page_size(request.limit)?;
         let query = AgentQuery {
             search: search_key(request.search.as_deref())?,
             assigned: request.assigned,

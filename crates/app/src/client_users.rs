@@ -134,7 +134,7 @@ impl App {
             .and_then(|s| check.check("status", s.parse::<ClientUserStatus>()));
         let after = request.cursor.as_deref().map(cursor::decode).transpose()?;
         check.finish()?;
-        let limit = cursor::page_size(request.limit);
+        let limit = cursor::page_size(request.limit)?;
         let query = ClientUserQuery {
             organization_id: Some(organization_id),
             search,
@@ -178,7 +178,7 @@ impl App {
             ));
         }
         let after = cursor.as_deref().map(cursor::decode).transpose()?;
-        let limit = cursor::page_size(limit);
+        let limit = cursor::page_size(limit)?;
         let query = ClientUserQuery {
             organization_id: None,
             search: None,

@@ -27,9 +27,15 @@ pub(crate) fn decode(cursor: &str) -> Result<(String, Uuid), AppError> {
 pub const MAX_PAGE: u64 = 200;
 pub const DEFAULT_PAGE: u64 = 50;
 
-/// The page size to use for a requested `limit`.
-pub(crate) fn page_size(limit: Option<u64>) -> u64 {
-    limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE)
+/// The page size for a requested `limit`; one outside 1 to 200 is refused, not bent.
+pub(crate) fn page_size(limit: Option<u64>) -> Result<u64, AppError> {
+    match limit.unwrap_or(DEFAULT_PAGE) {
+        limit @ 1..=MAX_PAGE => Ok(limit),
+        _ => Err(AppError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_PAGE}"),
+        )),
+    }
 }
 
 #[cfg(test)]

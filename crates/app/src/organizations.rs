@@ -66,7 +66,7 @@ impl App {
             }
             None => None,
         };
-        let limit = cursor::page_size(request.limit);
+        let limit = cursor::page_size(request.limit)?;
         let query = OrganizationQuery {
             search,
             sort: request.sort,

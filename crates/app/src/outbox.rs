@@ -43,8 +43,6 @@ impl Default for OutboxSettings {
 
 /// The most emails one pass of the worker claims.
 const BATCH: u64 = 20;
-/// The most emails one page of the outbox lists.
-pub const MAX_PAGE: u64 = 200;
 
 /// The sealed part of a stored email.
 #[derive(Serialize, Deserialize)]
@@ -218,7 +216,7 @@ impl App {
                 "must be one of pending, sent, failed",
             ));
         }
-        let limit = limit.unwrap_or(50).clamp(1, MAX_PAGE);
+        let limit = crate::cursor::page_size(limit)?;
         Ok(outbox::list(&self.db, permit.workspace_id(), status, limit).await?)
     }
 

@@ -155,6 +155,7 @@ pub async fn revoke_member_invitation(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TokenQuery {
     /// The token from the link.

@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityQuery {
     /// Only entries by this actor (member or API key id).
@@ -32,6 +33,7 @@ pub struct ActivityQuery {
     /// From the `next_cursor` of the previous page.
     pub cursor: Option<i64>,
     /// Entries per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -114,12 +116,12 @@ pub async fn list(
         from: time_param("from", query.from.as_deref())?,
         to: time_param("to", query.to.as_deref())?,
     };
-    let limit = query.limit.unwrap_or(50);
     let rows = state
         .app
-        .list_activity(&caller.actor, &filter, query.cursor, limit)
+        .list_activity(&caller.actor, &filter, query.cursor, query.limit)
         .await?;
-    let full_page = rows.len() as u64 == limit.clamp(1, clientele_app::activity::MAX_PAGE);
+    let full_page =
+        rows.len() as u64 == query.limit.unwrap_or(clientele_app::activity::DEFAULT_PAGE);
     let next_cursor = if full_page {
         rows.last().map(|r| r.seq)
     } else {

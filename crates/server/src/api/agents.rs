@@ -69,6 +69,7 @@ pub struct AgentListResponse {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Only agents whose name contains this text, ignoring case.
@@ -80,6 +81,7 @@ pub struct ListQuery {
     /// From the `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Agents per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -339,6 +341,7 @@ pub async fn unassign(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Only agents whose name contains this text, ignoring case.
@@ -346,6 +349,7 @@ pub struct PageQuery {
     /// From the `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Agents per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 

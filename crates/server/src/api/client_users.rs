@@ -118,6 +118,7 @@ pub struct ClientUserListResponse {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Only users whose name or email contains this text, ignoring case.
@@ -131,10 +132,12 @@ pub struct ListQuery {
     /// From the `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Users per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Only users whose email starts with this text, ignoring case.
@@ -142,6 +145,7 @@ pub struct SearchQuery {
     /// From the `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Users per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -593,6 +597,7 @@ impl From<AccessReport> for AccessReportResponse {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// `json` (default) or `csv`; `Accept: text/csv` also asks for CSV.

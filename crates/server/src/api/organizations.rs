@@ -156,6 +156,7 @@ pub enum SortParam {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Only organizations whose name contains this text, ignoring case.
@@ -166,6 +167,7 @@ pub struct ListQuery {
     /// From the `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Organizations per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -189,6 +191,7 @@ pub struct UpdateOrganizationRequest {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteQuery {
     /// The organization's name, exactly: deleting cannot be undone.

@@ -252,7 +252,7 @@ pub async fn activity_view(
     let actor = visitor.actor();
     let rows = state
         .app
-        .list_activity(actor, filter, before, ACTIVITY_PER_PAGE)
+        .list_activity(actor, filter, before, Some(ACTIVITY_PER_PAGE))
         .await?;
     let members: HashMap<Uuid, String> = state
         .app
