@@ -21,6 +21,25 @@ fn assert_problem(
 }
 
 on_both_backends! {
+    async fn a_page_size_outside_1_to_200_is_refused_naming_limit(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        for path in ["/api/v1/organizations", "/api/v1/agents", "/api/v1/activity", "/api/v1/outbox", "/api/v1/client-users?email=a"] {
+            let separator = if path.contains('?') { '&' } else { '?' };
+            for limit in ["0", "201", "9223372036854775808"] {
+                let url = format!("{path}{separator}limit={limit}");
+                let response = app.request(&owner, reqwest::Method::GET, &url).send().await.unwrap();
+                let status = response.status().as_u16();
+                let body: Value = response.json().await.unwrap();
+                assert_eq!(status, 422, "{url}: {body}");
+                assert_eq!(body["errors"][0]["field"], "limit", "{url}: {body}");
+            }
+            let url = format!("{path}{separator}limit=200");
+            assert_eq!(app.request(&owner, reqwest::Method::GET, &url).send().await.unwrap().status(), 200, "{url}");
+        }
+    }
+
     async fn an_unknown_route_answers_404_problem_json(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let response = app.get("/api/v1/no-such-thing").await;
