@@ -4,12 +4,16 @@
 //! 1. The crash harness (`clientele_testkit::crash`) on each backend: 50 clients x 200 writes
 //!    per kill, 50 kills (CLIENTELE_BENCH_CRASH_WRITES / _KILLS). Prints writes sent,
 //!    acknowledged and lost per kill; exits non-zero on any violation.
-//! 2. SQLite's synchronous modes: the same writes (create an organization over HTTP, one at a
+//! 2. The races (`clientele_testkit::races`) at ten times the suite's numbers, on each backend:
+//!    1,000 redemptions of one invitation and of one reset link, 1,000 updates with one ETag,
+//!    500 creates with one Idempotency-Key, 100 ownership transfers, 2,000 wrong passwords.
+//! 3. SQLite's synchronous modes: the same writes (create an organization over HTTP, one at a
 //!    time, then 50 at once) with `synchronous = FULL` and `NORMAL`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use clientele_store::{PoolSettings, SqliteSync};
 use clientele_testkit::crash::{CrashSettings, run};
+use clientele_testkit::races::{self, Outcome};
 use clientele_testkit::{Backend, Options, TestApp};
 use reqwest::Method;
 use serde_json::json;
@@ -32,6 +36,7 @@ fn main() {
     let mut failed = false;
     runtime.block_on(async {
         failed |= crash().await;
+        failed |= races().await;
         synchronous_modes().await;
     });
     if failed {
@@ -88,6 +93,94 @@ async fn crash() -> bool {
         failed |= lost > 0 || !report.violations.is_empty();
     }
     failed
+}
+
+/// Each race on a fresh server (the password guesses would block the address for the rest).
+/// Fails when the winners or what the data shows differ from the one right answer.
+async fn races() -> bool {
+    println!("\nraces at ten times the suite's numbers");
+    println!(
+        "{:<9} {:<44} {:>8} {:>6} {:>9}",
+        "backend", "race", "winners", "made", "took ms"
+    );
+    let mut failed = false;
+    for (name, backend) in [("sqlite", Backend::Sqlite), ("postgres", Backend::Postgres)] {
+        let outcome = races::redeem_one_invitation(&fresh(backend).await, "race", 1000).await;
+        failed |= report(
+            name,
+            "1,000 redemptions of one invitation",
+            &outcome,
+            201,
+            1,
+            1,
+        );
+        let outcome = races::redeem_one_reset_link(&fresh(backend).await, "race", 1000).await;
+        failed |= report(
+            name,
+            "1,000 redemptions of one reset link",
+            &outcome,
+            201,
+            1,
+            1,
+        );
+        let outcome = races::update_with_one_etag(&fresh(backend).await, "race", 1000).await;
+        failed |= report(name, "1,000 updates with one ETag", &outcome, 200, 1, 1);
+        let outcome = races::create_with_one_key(&fresh(backend).await, "race", 500).await;
+        failed |= report(
+            name,
+            "500 creates with one Idempotency-Key",
+            &outcome,
+            201,
+            500,
+            1,
+        );
+        failed |= !outcome.identical;
+        let outcome = races::transfer_ownership_at_once(&fresh(backend).await, "race", 100).await;
+        failed |= report(name, "100 ownership transfers", &outcome, 200, 1, 1);
+        let outcome = races::guess_passwords_at_once(&fresh(backend).await, "race", 2000).await;
+        failed |= report(
+            name,
+            "2,000 wrong passwords (winners: checked)",
+            &outcome,
+            401,
+            5,
+            5,
+        );
+    }
+    failed
+}
+
+async fn fresh(backend: Backend) -> Arc<TestApp> {
+    let options = Options {
+        pool: PoolSettings::default(),
+        ..Options::default()
+    };
+    Arc::new(TestApp::spawn_with(backend, options).await)
+}
+
+/// Prints one race; true when it came out wrong.
+fn report(
+    backend: &str,
+    race: &str,
+    outcome: &Outcome,
+    status: u16,
+    winners: usize,
+    made: usize,
+) -> bool {
+    println!(
+        "{backend:<9} {race:<44} {:>8} {:>6} {:>9}",
+        outcome.count(status),
+        outcome.made,
+        outcome.took.as_millis()
+    );
+    let wrong = outcome.count(status) != winners || outcome.made != made;
+    if wrong {
+        println!(
+            "  expected {winners} winners and {made} made: {:?}",
+            outcome.statuses
+        );
+    }
+    wrong
 }
 
 async fn synchronous_modes() {

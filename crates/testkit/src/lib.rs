@@ -13,6 +13,7 @@ mod browser;
 mod catalog;
 pub mod crash;
 mod db;
+pub mod races;
 mod smtp;
 
 pub use accounts::{Account, ClientAccount, Credentials, PASSWORD, Workspace};

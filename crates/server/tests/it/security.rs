@@ -4,10 +4,10 @@
 
 use clientele_server::TrustedProxies;
 use clientele_store::PoolSettings;
+use clientele_testkit::races::guess_passwords_at_once;
 use clientele_testkit::{Backend, Credentials, Options, PASSWORD, TestApp, on_both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tokio::task::JoinSet;
 
 fn behind_proxy(networks: &[&str]) -> Options {
     Options {
@@ -144,20 +144,10 @@ on_both_backends! {
     }
 
     async fn parallel_wrong_passwords_run_no_more_verifications_than_the_throttle_allows(backend: Backend) {
-        let app = std::sync::Arc::new(TestApp::spawn_with(backend, Options { pool: PoolSettings::default(), ..Options::default() }).await);
-        app.workspace("acme").await;
-        let mut guesses = JoinSet::new();
-        for i in 0..200 {
-            let app = app.clone();
-            guesses.spawn(async move {
-                app.client().post(app.url("/api/v1/sessions"))
-                    .json(&json!({ "email": "owner@acme.test", "password": format!("wrong-password-{i}") }))
-                    .send().await.unwrap().status()
-            });
-        }
-        let statuses: Vec<StatusCode> = guesses.join_all().await;
-        // Only an admitted attempt reaches the password hash, and a wrong one answers 401.
-        assert_eq!(tally(&statuses), [(401, 5), (429, 195)]);
+        let options = Options { pool: PoolSettings::default(), ..Options::default() };
+        let app = std::sync::Arc::new(TestApp::spawn_with(backend, options).await);
+        let outcome = guess_passwords_at_once(&app, "acme", 200).await;
+        assert_eq!((outcome.count(401), outcome.count(429)), (5, 195), "{outcome:?}");
         let right = app.client().post(app.url("/api/v1/sessions"))
             .json(&json!({ "email": "owner@acme.test", "password": PASSWORD }))
             .send().await.unwrap();
