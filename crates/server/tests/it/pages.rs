@@ -1,6 +1,7 @@
 //! Who may open which page: every console and dashboard page, as each kind of visitor, for
 //! their own organization and another one. Pages call the same services as the API, so the
-//! same policy answers; this proves the pages pass its answer on.
+//! same policy answers; this proves the pages pass its answer on. The routes come from
+//! `web::pages()`, the list the router is built from: a page without a row here fails.
 
 use clientele_domain::{MemberRole, Permission};
 use clientele_testkit::{Backend, Credentials, TestApp, on_both_backends};
@@ -30,6 +31,37 @@ const TO_CONSOLE: (StatusCode, &str) = (StatusCode::SEE_OTHER, "/console");
 const FORBIDDEN: (StatusCode, &str) = (StatusCode::FORBIDDEN, "");
 const NOT_FOUND: (StatusCode, &str) = (StatusCode::NOT_FOUND, "");
 const INVALID: (StatusCode, &str) = (StatusCode::UNPROCESSABLE_ENTITY, "");
+
+/// Pages whose access is proven elsewhere, and where.
+const ELSEWHERE: [(&str, &str); 7] = [
+    (
+        "/assets/app.css",
+        "security::every_route_answers_with_the_security_headers",
+    ),
+    (
+        "/assets/app.js",
+        "security::every_route_answers_with_the_security_headers",
+    ),
+    ("/setup", "setup.rs"),
+    ("/invitation", "account_links.rs and browser.rs"),
+    ("/reset-password", "account_links.rs"),
+    ("/preview", "account_links.rs"),
+    (
+        "/preview/end",
+        "browser::log_in_as_shows_the_preview_banner_and_records_the_member_as_the_real_actor",
+    ),
+];
+
+/// Whether `path` (its query aside) is an address of `route`, whose `{…}` segments match any.
+fn matches(route: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or_default();
+    let (route, path): (Vec<_>, Vec<_>) = (route.split('/').collect(), path.split('/').collect());
+    route.len() == path.len()
+        && route
+            .iter()
+            .zip(&path)
+            .all(|(r, p)| r.starts_with('{') || r == p)
+}
 
 on_both_backends! {
     async fn every_page_answers_each_visitor_as_the_policy_says(backend: Backend) {
@@ -109,6 +141,18 @@ on_both_backends! {
             table.push(("anonymous", &anonymous, page.into(), TO_SIGN_IN));
             table.push(("owner", &owner, page.into(), TO_CONSOLE));
         }
+
+        let unknown_message = "/console/workspace/outbox/0190a8b4-0000-7000-8000-000000000000";
+        table.push(("owner", &owner, unknown_message.into(), NOT_FOUND));
+        table.push(("anonymous", &anonymous, unknown_message.into(), TO_CONSOLE_SIGN_IN));
+
+        let uncovered: Vec<_> = clientele_server::web::pages()
+            .into_iter()
+            .map(|(route, _)| route)
+            .filter(|route| !ELSEWHERE.iter().any(|(page, _)| page == route))
+            .filter(|route| !table.iter().any(|(_, _, path, _)| matches(route, path)))
+            .collect();
+        assert!(uncovered.is_empty(), "pages without a row in this table: {uncovered:?}");
 
         let mut wrong = Vec::new();
         for (name, who, path, (status, location)) in &table {
