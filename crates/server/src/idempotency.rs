@@ -63,9 +63,11 @@ pub async fn replay(State(app): State<App>, request: Request, next: Next) -> Res
                 .await;
             let (parts, body) = response.into_parts();
             let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
-            // Our own failures and refused credentials are not answers worth repeating.
-            let worth_keeping =
-                !parts.status.is_server_error() && parts.status != StatusCode::UNAUTHORIZED;
+            // Our own failures and refused credentials are not answers worth repeating, and an
+            // answer that sets a cookie (a new session) cannot be repeated without its secret.
+            let worth_keeping = !parts.status.is_server_error()
+                && parts.status != StatusCode::UNAUTHORIZED
+                && !parts.headers.contains_key(header::SET_COOKIE);
             let answer = worth_keeping.then(|| Answer {
                 status: parts.status.as_u16(),
                 content_type: text(&parts.headers, header::CONTENT_TYPE),
