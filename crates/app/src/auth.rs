@@ -13,7 +13,7 @@ use clientele_store::client_users::{self, ClientUserRow};
 use clientele_store::members::{self, MemberRow};
 use clientele_store::sessions::{self, NewSession, SessionAccount, SessionRow};
 use clientele_store::throttle::{self, ThrottleRow};
-use clientele_store::{Tx, workspaces};
+use clientele_store::{Tx, two_factor, workspaces};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -49,6 +49,44 @@ pub struct SignedIn<A> {
 pub struct Authenticated {
     pub actor: Actor,
     pub session_id: Option<SessionId>,
+    /// The workspace or organization requires a second factor the account has not set up:
+    /// until it does, the session may only set one up, read itself, and sign out.
+    pub needs_second_factor: bool,
+}
+
+/// Where a right password leads: a session, or, for an account with a second factor, a
+/// challenge that [`App::complete_second_factor`] turns into one.
+#[derive(Debug)]
+pub enum SignInStep<A> {
+    SignedIn(SignedIn<A>),
+    SecondFactor(SecondFactorChallenge),
+}
+
+/// Proof that the password was right, valid for a few minutes, to send with the code.
+#[derive(Debug)]
+pub struct SecondFactorChallenge {
+    pub challenge: Token,
+    pub expires_at: Timestamp,
+}
+
+/// What a right password opened, before it is told apart by account kind.
+enum Opened {
+    Session(Token, Timestamp),
+    Challenge(SecondFactorChallenge),
+}
+
+impl Opened {
+    fn step<A>(self, account: A) -> SignInStep<A> {
+        match self {
+            Opened::Session(token, expires_at) => SignInStep::SignedIn(SignedIn {
+                csrf_token: token.csrf_token(),
+                token,
+                account,
+                expires_at,
+            }),
+            Opened::Challenge(challenge) => SignInStep::SecondFactor(challenge),
+        }
+    }
 }
 
 /// What signing in needs to know of an account, whichever kind it is.
@@ -69,7 +107,7 @@ impl App {
         email: &str,
         password: &str,
         context: &RequestContext,
-    ) -> Result<SignedIn<MemberRow>, AppError> {
+    ) -> Result<SignInStep<MemberRow>, AppError> {
         let keys = throttle_keys("member", email, context);
         self.admit_sign_in(&keys).await?;
         let member = match Email::parse(email) {
@@ -83,15 +121,9 @@ impl App {
             password_hash: Some(m.password_hash.clone()),
             may_sign_in: true,
         });
-        let (token, csrf_token, expires_at) =
-            self.open_session(&keys, login, password, context).await?;
+        let opened = self.open_session(&keys, login, password, context).await?;
         let account = member.ok_or(AppError::BadCredentials)?;
-        Ok(SignedIn {
-            token,
-            csrf_token,
-            account,
-            expires_at,
-        })
+        Ok(opened.step(account))
     }
 
     /// Signs a client user in to their workspace's dashboard, with the same protections as
@@ -103,7 +135,7 @@ impl App {
         email: &str,
         password: &str,
         context: &RequestContext,
-    ) -> Result<SignedIn<ClientUserRow>, AppError> {
+    ) -> Result<SignInStep<ClientUserRow>, AppError> {
         let keys = throttle_keys(workspace_slug, email, context);
         self.admit_sign_in(&keys).await?;
         let workspace = match WorkspaceSlug::parse(workspace_slug) {
@@ -123,26 +155,21 @@ impl App {
             password_hash: u.password_hash.clone(),
             may_sign_in: u.status == ClientUserStatus::Active,
         });
-        let (token, csrf_token, expires_at) =
-            self.open_session(&keys, login, password, context).await?;
+        let opened = self.open_session(&keys, login, password, context).await?;
         let account = user.ok_or(AppError::BadCredentials)?;
-        Ok(SignedIn {
-            token,
-            csrf_token,
-            account,
-            expires_at,
-        })
+        Ok(opened.step(account))
     }
 
     /// Verifies the password (against a decoy when there is no account), already counted as a
-    /// failure by [`App::admit_sign_in`]; on success forgets it and opens a session.
+    /// failure by [`App::admit_sign_in`]; on success forgets it and opens a session, or a
+    /// second-factor challenge when the account has one.
     async fn open_session(
         &self,
         keys: &[String; 2],
         login: Option<Login>,
         password: &str,
         context: &RequestContext,
-    ) -> Result<(Token, String, Timestamp), AppError> {
+    ) -> Result<Opened, AppError> {
         let stored = login.as_ref().and_then(|l| l.password_hash.clone());
         let verified = self.passwords.verify(password.to_owned(), stored).await?;
         let Some(login) = login.filter(|l| verified && l.may_sign_in) else {
@@ -156,7 +183,7 @@ impl App {
             true => Some(self.passwords.hash(password.to_owned()).await?),
             false => None,
         };
-        let now = Timestamp::now();
+        let second_factor = two_factor::is_confirmed(&self.db, login.account).await?;
         let mut tx = self.db.begin().await?;
         throttle::clear(&mut tx, &keys[0]).await?;
         let address = throttle::lock(&mut tx, &keys[1]).await?;
@@ -175,36 +202,21 @@ impl App {
             }
             (_, None) => {}
         }
-        let (token, expires_at) =
-            start_session(&mut tx, login.workspace_id, login.account, None).await?;
-        if let SessionAccount::ClientUser(id) = login.account {
-            client_users::record_sign_in(&mut tx, login.workspace_id, id, now).await?;
+        if second_factor {
+            let challenge = challenge(&mut tx, login.workspace_id, login.account).await?;
+            tx.commit().await?;
+            return Ok(Opened::Challenge(challenge));
         }
-        let (kind, id) = match login.account {
-            SessionAccount::Member(id) => ("member", id.as_uuid()),
-            SessionAccount::ClientUser(id) => ("client_user", id.as_uuid()),
-        };
-        let author = Author {
-            kind,
-            id: Some(id),
-            label: &login.name,
-            real: None,
-        };
-        let entry = Entry {
-            organization_id: None,
-            action: if kind == "member" {
-                "member.signed_in"
-            } else {
-                "client_user.signed_in"
-            },
-            target_kind: kind,
-            target_id: Some(id),
-            target_label: &login.name,
-            changes: Changes::new(),
-        };
-        activity::record(&mut tx, login.workspace_id, &author, context, entry).await?;
+        let (token, expires_at) = finish_sign_in(
+            &mut tx,
+            login.workspace_id,
+            login.account,
+            &login.name,
+            context,
+        )
+        .await?;
         tx.commit().await?;
-        Ok((token.clone(), token.csrf_token(), expires_at))
+        Ok(Opened::Session(token, expires_at))
     }
 
     /// The actor behind a session cookie, if the session is live.
@@ -226,6 +238,8 @@ impl App {
         Ok(Authenticated {
             actor,
             session_id: Some(session.id),
+            // A preview borrows the user's dashboard; the member's own sign-in was checked.
+            needs_second_factor: session.needs_second_factor && session.impersonator_id.is_none(),
         })
     }
 
@@ -258,6 +272,7 @@ impl App {
         Ok(Authenticated {
             actor,
             session_id: None,
+            needs_second_factor: false,
         })
     }
 
@@ -331,6 +346,58 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Opens the session of an account whose sign-in is complete, and records the sign-in.
+pub(crate) async fn finish_sign_in(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    account: SessionAccount,
+    name: &str,
+    context: &RequestContext,
+) -> Result<(Token, Timestamp), AppError> {
+    let (token, expires_at) = start_session(tx, workspace_id, account, None).await?;
+    if let SessionAccount::ClientUser(id) = account {
+        client_users::record_sign_in(tx, workspace_id, id, Timestamp::now()).await?;
+    }
+    let (kind, id, action) = match account {
+        SessionAccount::Member(id) => ("member", id.as_uuid(), "member.signed_in"),
+        SessionAccount::ClientUser(id) => ("client_user", id.as_uuid(), "client_user.signed_in"),
+    };
+    let author = Author {
+        kind,
+        id: Some(id),
+        label: name,
+        real: None,
+    };
+    let entry = Entry {
+        organization_id: None,
+        action,
+        target_kind: kind,
+        target_id: Some(id),
+        target_label: name,
+        changes: Changes::new(),
+    };
+    activity::record(tx, workspace_id, &author, context, entry).await?;
+    Ok((token, expires_at))
+}
+
+/// A second-factor challenge lasts this long after the password was accepted.
+const CHALLENGE_LIFETIME: Duration = Duration::from_secs(5 * 60);
+
+/// Stores a challenge for an account whose password was right.
+async fn challenge(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    account: SessionAccount,
+) -> Result<SecondFactorChallenge, AppError> {
+    let challenge = Token::generate("")?;
+    let expires_at = later(Timestamp::now(), CHALLENGE_LIFETIME);
+    two_factor::insert_challenge(tx, &challenge.hash(), workspace_id, account, expires_at).await?;
+    Ok(SecondFactorChallenge {
+        challenge,
+        expires_at,
+    })
 }
 
 /// A preview session ends this long after it starts.

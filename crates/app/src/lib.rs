@@ -30,6 +30,7 @@ pub mod setup;
 pub mod teams;
 pub mod templates;
 pub mod tokens;
+pub mod two_factor;
 pub mod user_import;
 
 pub use error::{AppError, FieldError};

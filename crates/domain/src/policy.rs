@@ -15,6 +15,8 @@ pub enum Action {
     ReadOwnAccount,
     /// End one's own session.
     SignOut,
+    /// Turn one's own second factor on or off, or read whether it is on.
+    ManageOwnTwoFactor,
     ListMembers,
     /// Add an agency account with the given role.
     AddMember {
@@ -240,6 +242,15 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
             Err(Denied::Forbidden("an API key has no session to end"))
         }
         SignOut => Ok(()),
+        ManageOwnTwoFactor
+            if matches!(actor.principal, Principal::ApiKey { .. })
+                || actor.impersonated_by.is_some() =>
+        {
+            Err(Denied::Forbidden(
+                "a second factor belongs to a person's own sign-in",
+            ))
+        }
+        ManageOwnTwoFactor => Ok(()),
         ReadBrand if role.is_some() => Ok(()),
         ReadBrand => Err(Denied::Forbidden(
             "only agency accounts see the brand settings",
@@ -426,9 +437,10 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 43] = [
+    const ALL_ACTIONS: [Action; 44] = [
         ReadOwnAccount,
         SignOut,
+        ManageOwnTwoFactor,
         ListMembers,
         AddMember {
             role: MemberRole::Admin,
@@ -500,10 +512,11 @@ mod tests {
             ("client user", client_user(ws)),
         ];
         #[rustfmt::skip]
-        let table: [(Action, &str); 43] = [
+        let table: [(Action, &str); 44] = [
             //                                           owner admin member akey mkey client
             (ReadOwnAccount,                             "A A A A A A"),
             (SignOut,                                    "A A A F F A"),
+            (ManageOwnTwoFactor,                         "A A A F F A"),
             (ListMembers,                                "A A A A A F"),
             (AddMember { role: MemberRole::Admin },      "A A F A F F"),
             (AddMember { role: MemberRole::Member },     "A A F A F F"),
@@ -728,7 +741,7 @@ mod tests {
             let ws = WorkspaceId::new();
             let actor = if key { api_key(ws, MemberRole::Member) } else { member(ws, MemberRole::Member) };
             let allowed = authorize(&actor, action, &a_member(ws, MemberRole::Member)).is_ok();
-            prop_assert_eq!(allowed, matches!(action, ReadOwnAccount | ListMembers) || (matches!(action, SignOut) && !key));
+            prop_assert_eq!(allowed, matches!(action, ReadOwnAccount | ListMembers) || (matches!(action, SignOut | ManageOwnTwoFactor) && !key));
         }
     }
 }

@@ -44,6 +44,9 @@ impl FromRequestParts<AppState> for Caller {
         };
         let token = Token::from_client(cookie);
         let authenticated = state.app.authenticate_session(&token).await?;
+        if authenticated.needs_second_factor && !reachable_without_second_factor(parts) {
+            return Err(Problem::second_factor_required());
+        }
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if unsafe_method {
             let sent = parts
@@ -57,6 +60,15 @@ impl FromRequestParts<AppState> for Caller {
         }
         Ok(Self(authenticated))
     }
+}
+
+/// What a session that must still set up its second factor may do: set it up, read who it
+/// is, and sign out.
+fn reachable_without_second_factor(parts: &Parts) -> bool {
+    let path = parts.uri.path();
+    path == "/api/v1/me"
+        || path.starts_with("/api/v1/me/two-factor")
+        || (parts.method == Method::DELETE && path == "/api/v1/sessions/current")
 }
 
 /// The caller's address and user agent, for the activity log.

@@ -140,6 +140,17 @@ impl Problem {
         .with_detail("Send a session cookie or an `Authorization: Bearer` API key.")
     }
 
+    pub fn second_factor_required() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "second_factor_required",
+            "Second factor required",
+        )
+        .with_detail(
+            "Your workspace or organization requires two-factor sign-in: set up an authenticator app first (POST /api/v1/me/two-factor).",
+        )
+    }
+
     pub fn csrf_failed() -> Self {
         Self::new(StatusCode::FORBIDDEN, "csrf_failed", "CSRF token missing or wrong").with_detail(
             "Requests that change something with a session cookie must send the session's CSRF token in `x-csrf-token`.",

@@ -2,7 +2,7 @@
 
 use crate::api::{
     account_links, activity, agents, api_keys, client_users, health, images, me, members,
-    organizations, outbox, sessions, teams, workspace_settings,
+    organizations, outbox, sessions, teams, two_factor, workspace_settings,
 };
 use crate::idempotency;
 use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH, document_idempotency};
@@ -76,6 +76,18 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::sign_out))
         .routes(routes!(sessions::sign_in_client_user))
         .routes(routes!(me::me))
+        .routes(routes!(two_factor::status, two_factor::begin))
+        .routes(routes!(two_factor::confirm))
+        .routes(routes!(two_factor::disable))
+        .routes(routes!(two_factor::complete))
+        .routes(routes!(
+            two_factor::get_workspace,
+            two_factor::put_workspace
+        ))
+        .routes(routes!(
+            two_factor::get_organization,
+            two_factor::put_organization
+        ))
         .routes(routes!(members::list, members::add))
         .routes(routes!(members::change_role, members::remove))
         .routes(routes!(members::transfer_ownership))

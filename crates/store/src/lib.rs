@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod sessions;
 pub mod teams;
 pub mod throttle;
+pub mod two_factor;
 mod url;
 pub mod workspaces;
 

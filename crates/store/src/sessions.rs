@@ -6,6 +6,7 @@ use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::members::Members;
 use crate::organizations::Organizations;
+use crate::workspaces::Workspaces;
 use clientele_domain::{ClientUserId, MemberId, SessionId, Timestamp, WorkspaceId};
 use sea_query::{Alias, Expr, ExprTrait, Iden, Query};
 use uuid::Uuid;
@@ -55,6 +56,8 @@ pub struct SessionRow {
     pub organization_sections: Option<i64>,
     /// The member previewing the dashboard as the client user, in a preview session.
     pub impersonator_id: Option<Uuid>,
+    /// The workspace or organization requires a second factor and the account has none yet.
+    pub needs_second_factor: bool,
 }
 
 /// A session about to be stored; only the token's hash is kept.
@@ -145,7 +148,16 @@ pub async fn find_by_token_hash(
             Expr::col((Organizations::Table, Organizations::EnabledSections)),
             Alias::new("organization_sections"),
         )
+        .expr_as(
+            crate::two_factor::missing_second_factor(),
+            Alias::new("needs_second_factor"),
+        )
         .from(Sessions::Table)
+        .inner_join(
+            Workspaces::Table,
+            Expr::col((Workspaces::Table, Workspaces::Id))
+                .equals((Sessions::Table, Sessions::WorkspaceId)),
+        )
         .left_join(
             Members::Table,
             Expr::col((Members::Table, Members::Id)).equals((Sessions::Table, Sessions::MemberId)),

@@ -13,6 +13,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod sessions;
 pub mod teams;
+pub mod two_factor;
 pub mod workspace_settings;
 
 use clientele_domain::Timestamp;

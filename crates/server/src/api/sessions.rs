@@ -2,6 +2,7 @@
 
 use crate::api::members::MemberResponse;
 use crate::api::rfc3339;
+use crate::api::two_factor::{SecondFactorResponse, second_factor_needed};
 use crate::extract::{ApiJson, Caller, Origin, session_cookie_name};
 use crate::problem::{Problem, ProblemResponse};
 use crate::security::is_https;
@@ -9,9 +10,11 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{AppendHeaders, IntoResponse};
+use axum::response::{AppendHeaders, IntoResponse, Response};
+use clientele_app::auth::SignInStep;
 use clientele_app::tokens::Token;
 use clientele_domain::{Permission, Timestamp};
+use clientele_store::client_users::ClientUserRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -36,6 +39,7 @@ pub struct SignInResponse {
     request_body = SignInRequest,
     responses(
         (status = 201, description = "Signed in; the session cookie is set", body = SignInResponse),
+        (status = 202, description = "The password is right and the account has a second factor: send its code with the challenge", body = SecondFactorResponse),
         (status = 401, description = "The email or password is incorrect", body = ProblemResponse, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input", body = ProblemResponse, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = ProblemResponse, content_type = "application/problem+json"),
@@ -45,22 +49,21 @@ pub async fn sign_in(
     Origin(origin): Origin,
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
-) -> Result<impl IntoResponse, Problem> {
-    let signed_in = state
+) -> Result<Response, Problem> {
+    let step = state
         .app
         .sign_in(&request.email, &request.password, &origin)
         .await?;
+    let signed_in = match step {
+        SignInStep::SignedIn(signed_in) => signed_in,
+        SignInStep::SecondFactor(challenge) => return Ok(second_factor_needed(challenge)),
+    };
     let body = SignInResponse {
         member: MemberResponse::from(signed_in.account),
         csrf_token: signed_in.csrf_token,
         expires_at: rfc3339(signed_in.expires_at),
     };
-    Ok(created_session(
-        &signed_in.token,
-        &headers,
-        body,
-        signed_in.expires_at,
-    ))
+    Ok(created_session(&signed_in.token, &headers, body, signed_in.expires_at).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -97,6 +100,7 @@ pub struct ClientSignInResponse {
     request_body = ClientSignInRequest,
     responses(
         (status = 201, description = "Signed in; the session cookie is set", body = ClientSignInResponse),
+        (status = 202, description = "The password is right and the account has a second factor: send its code with the challenge", body = SecondFactorResponse),
         (status = 401, description = "The workspace, email or password is incorrect", body = ProblemResponse, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input", body = ProblemResponse, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = ProblemResponse, content_type = "application/problem+json"),
@@ -106,7 +110,7 @@ pub async fn sign_in_client_user(
     Origin(origin): Origin,
     headers: HeaderMap,
     ApiJson(request): ApiJson<ClientSignInRequest>,
-) -> Result<impl IntoResponse, Problem> {
+) -> Result<Response, Problem> {
     // The dashboard's own domain names its workspace; elsewhere the request must.
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let from_host = match host {
@@ -114,28 +118,32 @@ pub async fn sign_in_client_user(
         None => None,
     };
     let workspace = from_host.or(request.workspace).unwrap_or_default();
-    let signed_in = state
+    let step = state
         .app
         .sign_in_client_user(&workspace, &request.email, &request.password, &origin)
         .await?;
-    let user = signed_in.account;
+    let signed_in = match step {
+        SignInStep::SignedIn(signed_in) => signed_in,
+        SignInStep::SecondFactor(challenge) => return Ok(second_factor_needed(challenge)),
+    };
     let body = ClientSignInResponse {
-        user: ClientUserResponse {
+        user: ClientUserResponse::from(signed_in.account),
+        csrf_token: signed_in.csrf_token,
+        expires_at: rfc3339(signed_in.expires_at),
+    };
+    Ok(created_session(&signed_in.token, &headers, body, signed_in.expires_at).into_response())
+}
+
+impl From<ClientUserRow> for ClientUserResponse {
+    fn from(user: ClientUserRow) -> Self {
+        Self {
             id: user.id.as_uuid(),
             organization_id: user.organization_id.as_uuid(),
             permissions: user.permissions().iter().collect(),
             name: user.name,
             email: user.email,
-        },
-        csrf_token: signed_in.csrf_token,
-        expires_at: rfc3339(signed_in.expires_at),
-    };
-    Ok(created_session(
-        &signed_in.token,
-        &headers,
-        body,
-        signed_in.expires_at,
-    ))
+        }
+    }
 }
 
 /// Signs out: the session ends and the cookie is cleared.

@@ -25,3 +25,4 @@ mod seed;
 mod setup;
 mod shutdown;
 mod teams;
+mod two_factor;

@@ -51,6 +51,18 @@ const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("signInClientUser",  "201 201 201 201 201 201 201 201 201", None, None),
     ("signOut",           "401 204 204 403 403 204 204 204 204", None, None),
     ("getMe",             "401 200 200 200 200 200 200 200 200", None, None),
+    // A second factor belongs to a person: API keys have none. Confirming with a wrong code
+    // is 422; turning off one that is not on is 404.
+    ("getTwoFactor",      "401 200 200 403 403 200 200 200 200", None, None),
+    ("beginTwoFactor",    "401 201 201 403 403 201 201 201 201", None, None),
+    ("confirmTwoFactor",  "401 422 422 403 403 422 422 422 422", None, None),
+    ("disableTwoFactor",  "401 404 404 403 403 404 404 404 404", None, None),
+    // Anyone may try a challenge; a forged one has expired for everybody.
+    ("completeSecondFactor", "410 410 410 410 410 410 410 410 410", None, None),
+    ("getWorkspaceSecurity", "401 200 200 200 200 403 403 403 200", None, None),
+    ("putWorkspaceSecurity", "401 200 403 200 403 403 403 403 200", None, None),
+    ("getOrganizationSecurity", "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("putOrganizationSecurity", "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
     ("listMembers",       "401 200 200 200 200 403 403 403 200", None, None),
     ("addMember",         "401 201 403 201 403 403 403 403 201", None, None),
     ("changeMemberRole",  "401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
@@ -215,6 +227,39 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
         }
         "signOut" => (Method::DELETE, "/api/v1/sessions/current".to_owned(), None),
         "getMe" => (Method::GET, "/api/v1/me".to_owned(), None),
+        "getTwoFactor" => (Method::GET, "/api/v1/me/two-factor".to_owned(), None),
+        "beginTwoFactor" => (Method::POST, "/api/v1/me/two-factor".to_owned(), None),
+        "confirmTwoFactor" => (
+            Method::POST,
+            "/api/v1/me/two-factor/confirm".to_owned(),
+            Some(json!({ "code": "000000" })),
+        ),
+        "disableTwoFactor" => (
+            Method::POST,
+            "/api/v1/me/two-factor/disable".to_owned(),
+            Some(json!({ "code": "000000" })),
+        ),
+        "completeSecondFactor" => (
+            Method::POST,
+            "/api/v1/sessions/second-factor".to_owned(),
+            Some(json!({ "challenge": "forged", "code": "000000" })),
+        ),
+        "getWorkspaceSecurity" => (Method::GET, "/api/v1/workspace/security".to_owned(), None),
+        "putWorkspaceSecurity" => (
+            Method::PUT,
+            "/api/v1/workspace/security".to_owned(),
+            Some(json!({ "require_two_factor": false })),
+        ),
+        "getOrganizationSecurity" => (
+            Method::GET,
+            format!("/api/v1/organizations/{organization}/security"),
+            None,
+        ),
+        "putOrganizationSecurity" => (
+            Method::PUT,
+            format!("/api/v1/organizations/{organization}/security"),
+            Some(json!({ "require_two_factor": false })),
+        ),
         "listMembers" => (Method::GET, "/api/v1/members".to_owned(), None),
         "addMember" => {
             let email = format!("{}@example.test", unique("new"));
