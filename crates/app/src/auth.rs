@@ -382,6 +382,26 @@ pub(crate) async fn finish_sign_in(
     Ok((token, expires_at))
 }
 
+/// After a single-use link proved the account (an invitation, a password reset): a session,
+/// or a challenge when the account has a second factor, which the link does not replace.
+pub(crate) async fn link_sign_in(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    account: SessionAccount,
+) -> Result<SignInStep<SessionAccount>, AppError> {
+    let second_factor = two_factor::find_in(tx, account)
+        .await?
+        .is_some_and(|row| row.confirmed_at.is_some());
+    let opened = match second_factor {
+        true => Opened::Challenge(challenge(tx, workspace_id, account).await?),
+        false => {
+            let (token, expires_at) = start_session(tx, workspace_id, account, None).await?;
+            Opened::Session(token, expires_at)
+        }
+    };
+    Ok(opened.step(account))
+}
+
 /// A second-factor challenge lasts this long after the password was accepted.
 const CHALLENGE_LIFETIME: Duration = Duration::from_secs(5 * 60);
 

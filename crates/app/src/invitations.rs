@@ -4,7 +4,7 @@
 
 use crate::account_links::{self, describe_expiry};
 use crate::activity::{self, Author, Changes, Entry};
-use crate::auth::{SignedIn, start_session};
+use crate::auth::{SignInStep, link_sign_in};
 use crate::client_users::resource_of;
 use crate::error::{AppError, Validation};
 use crate::outbox::enqueue;
@@ -68,7 +68,7 @@ pub struct Acceptance {
 /// Which account an accepted invitation signed in.
 #[derive(Debug)]
 pub struct Accepted {
-    pub signed_in: SignedIn<SessionAccount>,
+    pub signed_in: SignInStep<SessionAccount>,
     pub workspace_id: WorkspaceId,
 }
 
@@ -405,7 +405,7 @@ impl App {
         }
         client_users::record_sign_in(&mut tx, workspace_id, id, now).await?;
         let account = SessionAccount::ClientUser(id);
-        let (token, expires_at) = start_session(&mut tx, workspace_id, account, None).await?;
+        let signed_in = link_sign_in(&mut tx, workspace_id, account).await?;
         let author = Author {
             kind: "client_user",
             id: Some(id.as_uuid()),
@@ -423,12 +423,7 @@ impl App {
         activity::record(&mut tx, workspace_id, &author, context, entry).await?;
         tx.commit().await?;
         Ok(Accepted {
-            signed_in: SignedIn {
-                csrf_token: token.csrf_token(),
-                token,
-                account,
-                expires_at,
-            },
+            signed_in,
             workspace_id,
         })
     }
@@ -481,7 +476,7 @@ impl App {
                 other => other.into(),
             })?;
         let account = SessionAccount::Member(id);
-        let (token, expires_at) = start_session(&mut tx, workspace_id, account, None).await?;
+        let signed_in = link_sign_in(&mut tx, workspace_id, account).await?;
         let author = Author {
             kind: "member",
             id: Some(id.as_uuid()),
@@ -501,12 +496,7 @@ impl App {
         activity::record(&mut tx, workspace_id, &author, context, entry).await?;
         tx.commit().await?;
         Ok(Accepted {
-            signed_in: SignedIn {
-                csrf_token: token.csrf_token(),
-                token,
-                account,
-                expires_at,
-            },
+            signed_in,
             workspace_id,
         })
     }

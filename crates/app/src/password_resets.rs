@@ -5,7 +5,7 @@
 
 use crate::account_links;
 use crate::activity::{self, Author, Changes, Entry};
-use crate::auth::{SignedIn, start_session, throttle_keys};
+use crate::auth::{link_sign_in, throttle_keys};
 use crate::error::AppError;
 use crate::invitations::{Accepted, placeholders};
 use crate::outbox::enqueue;
@@ -266,7 +266,7 @@ impl App {
         members::set_password_hash(&mut tx, workspace_id, id, &hash).await?;
         let ended = sessions::delete_for_member(&mut tx, workspace_id, id).await?;
         let account = SessionAccount::Member(id);
-        let (token, expires_at) = start_session(&mut tx, workspace_id, account, None).await?;
+        let signed_in = link_sign_in(&mut tx, workspace_id, account).await?;
         let author = Author {
             kind: "member",
             id: Some(id.as_uuid()),
@@ -283,7 +283,10 @@ impl App {
         };
         activity::record(&mut tx, workspace_id, &author, context, entry).await?;
         tx.commit().await?;
-        Ok(accepted(token, account, expires_at, workspace_id))
+        Ok(Accepted {
+            signed_in,
+            workspace_id,
+        })
     }
 
     async fn reset_client_user(
@@ -317,7 +320,7 @@ impl App {
         let ended = sessions::delete_for_client_user(&mut tx, workspace_id, id).await?;
         client_users::record_sign_in(&mut tx, workspace_id, id, now).await?;
         let account = SessionAccount::ClientUser(id);
-        let (token, expires_at) = start_session(&mut tx, workspace_id, account, None).await?;
+        let signed_in = link_sign_in(&mut tx, workspace_id, account).await?;
         let author = Author {
             kind: "client_user",
             id: Some(id.as_uuid()),
@@ -334,7 +337,10 @@ impl App {
         };
         activity::record(&mut tx, workspace_id, &author, context, entry).await?;
         tx.commit().await?;
-        Ok(accepted(token, account, expires_at, workspace_id))
+        Ok(Accepted {
+            signed_in,
+            workspace_id,
+        })
     }
 
     /// Counts a reset request against the address asked for and the client's address.
@@ -354,21 +360,4 @@ const GONE: &str = "This link is no longer valid. Ask for a new one from the sig
 
 fn parse_email(raw: &str) -> Result<Email, AppError> {
     Email::parse(raw).map_err(|e| AppError::invalid("email", e.to_string()))
-}
-
-fn accepted(
-    token: crate::tokens::Token,
-    account: SessionAccount,
-    expires_at: Timestamp,
-    workspace_id: WorkspaceId,
-) -> Accepted {
-    Accepted {
-        signed_in: SignedIn {
-            csrf_token: token.csrf_token(),
-            token,
-            account,
-            expires_at,
-        },
-        workspace_id,
-    }
 }

@@ -102,12 +102,12 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(Accepted {
-            signed_in: crate::auth::SignedIn {
+            signed_in: crate::auth::SignInStep::SignedIn(crate::auth::SignedIn {
                 csrf_token: token.csrf_token(),
                 token,
                 account,
                 expires_at,
-            },
+            }),
             workspace_id: row.workspace_id,
         })
     }

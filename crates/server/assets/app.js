@@ -137,7 +137,11 @@
     if (then === "open-url") { location.assign(data.url); return; }
     if (then.startsWith("show:")) {
       const box = $(then.slice(5));
-      $$("[data-from]", box).forEach((node) => { node.textContent = data[node.dataset.from] ?? ""; });
+      $$("[data-from]", box).forEach((node) => {
+        const value = data[node.dataset.from];
+        node.textContent = Array.isArray(value) ? value.join("\n") : (value ?? "");
+        if (node.dataset.fromHref !== undefined) node.href = value ?? "";
+      });
       box.hidden = false;
       toast(success);
       return;
@@ -164,6 +168,15 @@
     if (button) button.setAttribute("aria-busy", "true");
     const result = await call(spec, body);
     if (!result.ok) { if (button) button.removeAttribute("aria-busy"); showProblem(form, result.data); return; }
+    // The password was right and the account has a second factor: ask for its code.
+    if (form.dataset.secondFactor && result.data && result.data.second_factor) {
+      const next = $(form.dataset.secondFactor);
+      $('[name="challenge"]', next).value = result.data.second_factor.challenge;
+      form.hidden = true;
+      next.hidden = false;
+      $('[name="code"]', next).focus();
+      return;
+    }
     // A second call that depends on the first, e.g. inviting the user just created.
     const follow = form.dataset.follow;
     const when = form.dataset.followWhen;

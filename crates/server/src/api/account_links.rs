@@ -3,13 +3,15 @@
 
 use crate::api::rfc3339;
 use crate::api::sessions::created_session;
+use crate::api::two_factor::second_factor_needed;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, Origin};
 use crate::problem::{Problem, ProblemResponse};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
+use clientele_app::auth::SignInStep;
 use clientele_app::invitations::{Acceptance, Accepted, InvitationSent, MemberInvitation};
 use clientele_domain::{AccountTokenId, ClientUserId, MemberRole, WorkspaceId};
 use clientele_store::sessions::SessionAccount;
@@ -216,8 +218,11 @@ pub struct LinkSignInResponse {
     pub expires_at: String,
 }
 
-fn signed_in(headers: &HeaderMap, accepted: Accepted) -> impl IntoResponse + use<> {
-    let signed_in = accepted.signed_in;
+fn signed_in(headers: &HeaderMap, accepted: Accepted) -> Response {
+    let signed_in = match accepted.signed_in {
+        SignInStep::SignedIn(signed_in) => signed_in,
+        SignInStep::SecondFactor(challenge) => return second_factor_needed(challenge),
+    };
     let (kind, id) = match signed_in.account {
         SessionAccount::Member(id) => ("member", id.as_uuid()),
         SessionAccount::ClientUser(id) => ("client_user", id.as_uuid()),
@@ -229,7 +234,7 @@ fn signed_in(headers: &HeaderMap, accepted: Accepted) -> impl IntoResponse + use
         csrf_token: signed_in.csrf_token.clone(),
         expires_at: rfc3339(signed_in.expires_at),
     };
-    created_session(&signed_in.token, headers, body, signed_in.expires_at)
+    created_session(&signed_in.token, headers, body, signed_in.expires_at).into_response()
 }
 
 /// Accepts an invitation: sets the password when none was set, uses the link up and signs in

@@ -19,6 +19,15 @@ pub struct AuthPage {
     pub fields: Vec<AuthField>,
     pub submit: String,
     pub links: Vec<(String, String)>,
+    /// On sign-in pages: the second step, for accounts with an authenticator app.
+    pub second_factor: Option<SecondFactorStep>,
+}
+
+/// The words of a sign-in's second step.
+pub struct SecondFactorStep {
+    pub lead: String,
+    pub label: String,
+    pub submit: String,
 }
 
 pub struct AuthField {

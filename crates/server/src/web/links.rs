@@ -15,6 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use clientele_app::AppError;
+use clientele_app::auth::SignInStep;
 use clientele_app::invitations::{Acceptance, Accepted};
 use clientele_domain::{Language, WorkspaceId};
 use serde::Deserialize;
@@ -265,9 +266,14 @@ fn unusable(title: &str, error: AppError) -> Result<Response, Problem> {
     Ok((StatusCode::GONE, page).into_response())
 }
 
-/// Signed in: the session cookie, then on to the start page.
+/// Signed in: the session cookie, then on to the start page. An account with a second factor
+/// signs in again instead, with its new password and its code.
 fn signed_in(headers: &HeaderMap, accepted: &Accepted) -> Response {
-    let signed_in = &accepted.signed_in;
-    let cookie = session_cookie_for(&signed_in.token, headers, signed_in.expires_at);
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+    match &accepted.signed_in {
+        SignInStep::SignedIn(signed_in) => {
+            let cookie = session_cookie_for(&signed_in.token, headers, signed_in.expires_at);
+            ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+        }
+        SignInStep::SecondFactor(_) => Redirect::to("/").into_response(),
+    }
 }

@@ -70,6 +70,7 @@ pub fn pages() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(console::workspace::outbox_message),
         ),
         ("/console/activity", get(console::workspace::activity)),
+        ("/console/account", get(console::workspace::security)),
         (
             "/console/organizations/{id}",
             get(console::organization::users),

@@ -167,8 +167,14 @@ on_both_backends! {
         let (status, body) = send(&app, &owner, Method::GET, "/api/v1/organizations", None).await;
         assert_eq!((status.as_u16(), body["code"].as_str()), (403, Some("second_factor_required")), "{body}");
         assert_eq!(send(&app, &owner, Method::GET, "/api/v1/me", None).await.0, 200);
+        let page = app.request(&owner, Method::GET, "/console").send().await.unwrap();
+        assert_eq!((page.status().as_u16(), page.headers()["location"].to_str().unwrap()), (303, "/console/account"), "pages send them to set it up");
+        let account = app.request(&owner, Method::GET, "/console/account").send().await.unwrap();
+        assert_eq!(account.status(), 200);
+        assert!(account.text().await.unwrap().contains("Your workspace requires two-factor sign-in"));
         let (secret, _) = enroll(&app, &owner).await;
         assert_eq!(send(&app, &owner, Method::GET, "/api/v1/organizations", None).await.0, 200, "set up, the session works");
+        assert_eq!(app.request(&owner, Method::GET, "/console").send().await.unwrap().status(), 200);
         let (status, _) = send(&app, &owner, Method::POST, "/api/v1/me/two-factor/disable", Some(json!({ "code": code(&secret, 1) }))).await;
         assert_eq!(status, 403, "it cannot be turned off while required");
     }

@@ -6,7 +6,7 @@ pub mod organization;
 pub mod workspace;
 
 use crate::state::AppState;
-use crate::web::auth_page::{AuthField, AuthPage};
+use crate::web::auth_page::{AuthField, AuthPage, SecondFactorStep};
 use crate::web::i18n::Messages;
 use crate::web::icons;
 use crate::web::page::{BrandStyle, Chrome, NavItem, PageError, PageResult, Visitor, visitor};
@@ -17,9 +17,25 @@ use clientele_domain::{Action, Language, Principal, Resource, authorize};
 
 /// Where a signed-out visitor of the console is sent.
 pub const SIGN_IN: &str = "/console/sign-in";
+/// The member's own account security: where a member who must set up a second factor goes.
+pub const ACCOUNT: &str = "/console/account";
 
-/// The signed-in member behind a console request; anyone else goes to sign in.
+/// The signed-in member behind a console request; anyone else goes to sign in, and a member
+/// who must still set up a second factor goes to do that.
 pub(crate) async fn member(state: &AppState, headers: &HeaderMap) -> Result<Visitor, PageError> {
+    let visitor = signed_in_member(state, headers).await?;
+    if visitor.authenticated.needs_second_factor {
+        return Err(PageError::SignIn(ACCOUNT.to_owned()));
+    }
+    Ok(visitor)
+}
+
+/// The signed-in member behind a console request, whether or not they must still set up a
+/// second factor.
+pub(crate) async fn signed_in_member(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Visitor, PageError> {
     match visitor(state, headers).await {
         Some(v) if matches!(v.actor().principal, Principal::Member { .. }) => Ok(v),
         _ => Err(PageError::SignIn(SIGN_IN.to_owned())),
@@ -79,6 +95,8 @@ pub(crate) async fn chrome(
     if may(Action::ReadActivityLog) {
         item("/console/activity", "Activity", icons::ACTIVITY);
     }
+    item("", "You", "");
+    item(ACCOUNT, "Account security", icons::SHIELD);
     Ok(chrome)
 }
 
@@ -112,6 +130,13 @@ pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap) -> PageR
             "/console/forgot-password".to_owned(),
             "Forgot your password?".to_owned(),
         )],
+        second_factor: Some(SecondFactorStep {
+            lead:
+                "Enter the 6-digit code from your authenticator app, or one of your recovery codes."
+                    .to_owned(),
+            label: "Code".to_owned(),
+            submit: "Verify".to_owned(),
+        }),
     };
     Ok(page.into_response())
 }
@@ -129,6 +154,7 @@ pub async fn forgot_password() -> PageResult {
         fields: vec![AuthField::new("email", "Email", "email", "username", "")],
         submit: "Send reset link".to_owned(),
         links: vec![(SIGN_IN.to_owned(), "Back to sign in".to_owned())],
+        second_factor: None,
     };
     Ok(page.into_response())
 }

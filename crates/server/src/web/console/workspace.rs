@@ -3,7 +3,7 @@
 
 use crate::state::AppState;
 use crate::web::console::organization::{ActivityView, activity_view};
-use crate::web::console::{chrome, member};
+use crate::web::console::{ACCOUNT, chrome, member, signed_in_member};
 use crate::web::page::{Chrome, PageResult, Visitor, not_found};
 use crate::web::when;
 use askama::Template;
@@ -35,6 +35,17 @@ enum WorkspaceBody {
     Outbox(OutboxView),
     OutboxMessage(OutboxMessageView),
     Activity(ActivityFilters, ActivityView),
+    Security(SecurityView),
+}
+
+/// The member's own second factor, and the workspace's requirement.
+struct SecurityView {
+    enabled: bool,
+    pending: bool,
+    recovery_codes_left: i64,
+    required: bool,
+    /// Owners and admins set whether every member must have one.
+    may_require: bool,
 }
 
 struct BrandView {
@@ -158,6 +169,35 @@ async fn page(
 fn micros(at: Option<i64>) -> String {
     at.and_then(|m| Timestamp::try_from(m).ok())
         .map_or_else(|| "—".to_owned(), when)
+}
+
+/// `GET /console/account`: the member's two-factor sign-in. A member whose workspace requires
+/// one and who has none is sent here from every other page.
+pub async fn security(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let visitor = signed_in_member(&state, &headers).await?;
+    let actor = visitor.actor();
+    let status = state.app.two_factor_status(actor).await?;
+    let may_require = authorize(
+        actor,
+        Action::ManageWorkspaceSettings,
+        &Resource::Workspace(actor.workspace_id),
+    )
+    .is_ok();
+    let view = SecurityView {
+        enabled: status.enabled,
+        pending: status.pending,
+        recovery_codes_left: status.recovery_codes_left,
+        required: status.required,
+        may_require,
+    };
+    page(
+        &state,
+        &visitor,
+        "Account security",
+        ACCOUNT,
+        WorkspaceBody::Security(view),
+    )
+    .await
 }
 
 /// `GET /console/workspace/brand`

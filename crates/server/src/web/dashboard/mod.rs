@@ -6,7 +6,7 @@ use crate::api::sessions::session_cookie_cleared;
 use crate::extract::{Origin, constant_time_eq};
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::web::auth_page::{AuthField, AuthPage};
+use crate::web::auth_page::{AuthField, AuthPage, SecondFactorStep};
 use crate::web::i18n::Messages;
 use crate::web::icons;
 use crate::web::org::{self, SettingsView, TeamsView, UsersView};
@@ -482,6 +482,11 @@ pub async fn sign_in(
             format!("/forgot-password{workspace_query}"),
             t.get("auth.forgot").to_owned(),
         )],
+        second_factor: Some(SecondFactorStep {
+            lead: t.get("auth.code_lead").to_owned(),
+            label: t.get("auth.code_label").to_owned(),
+            submit: t.get("auth.code_submit").to_owned(),
+        }),
         chrome,
     };
     Ok(page.into_response())
@@ -511,6 +516,7 @@ pub async fn forgot_password(
             format!("{SIGN_IN}{workspace_query}"),
             t.get("auth.back_to_sign_in").to_owned(),
         )],
+        second_factor: None,
         chrome,
     };
     Ok(page.into_response())
