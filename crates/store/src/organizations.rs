@@ -29,6 +29,7 @@ pub(crate) enum Organizations {
     BillingState,
     EnabledSections,
     SettingsVersion,
+    RequireTwoFactor,
 }
 
 /// The index that makes a name one organization per workspace, regardless of case.
@@ -61,6 +62,8 @@ pub struct OrganizationRow {
     pub billing_state: BillingState,
     pub enabled_sections: i64,
     pub settings_version: i64,
+    /// Every user must sign in with a second factor.
+    pub require_two_factor: bool,
     pub user_count: i64,
     pub agent_count: i64,
 }
@@ -372,6 +375,7 @@ fn scoped(workspace_id: WorkspaceId) -> SelectStatement {
             Organizations::BillingState,
             Organizations::EnabledSections,
             Organizations::SettingsVersion,
+            Organizations::RequireTwoFactor,
         ])
         .expr_as(
             Expr::cust(

@@ -47,6 +47,7 @@ pub fn pages() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/users", get(dashboard::users)),
         ("/teams", get(dashboard::teams)),
         ("/org-info", get(dashboard::org_info)),
+        ("/account", get(dashboard::security)),
         ("/console", get(console::clients::show)),
         ("/console/sign-in", get(console::sign_in)),
         ("/console/forgot-password", get(console::forgot_password)),

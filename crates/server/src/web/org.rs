@@ -318,6 +318,8 @@ pub struct SettingsView {
     /// Whether the viewer may change the plan (enabled sections and billing).
     pub can_set_plan: bool,
     pub version: i64,
+    /// Every user of the organization must sign in with a second factor.
+    pub require_two_factor: bool,
 }
 
 /// The Org Info tab of an organization.
@@ -372,6 +374,7 @@ pub fn settings_view(t: Messages, actor: &Actor, organization: &OrganizationRow)
         billing_states,
         sections,
         can_set_plan: authorize(actor, Action::SetOrganizationPlan, &resource).is_ok(),
+        require_two_factor: organization.require_two_factor,
         version: organization.settings_version,
     }
 }

@@ -294,7 +294,7 @@ async fn an_invited_user_sets_a_password_from_the_email_and_sees_only_their_sect
         .await;
     assert_eq!(language, "es");
     let spanish = Messages::new(Language::Es);
-    let expected: Vec<String> = [
+    let mut expected: Vec<String> = [
         Permission::Home,
         Permission::Conversations,
         Permission::Analytics,
@@ -302,6 +302,8 @@ async fn an_invited_user_sets_a_password_from_the_email_and_sees_only_their_sect
     .iter()
     .map(|p| clientele_server::web::org::permission_label(spanish, *p).to_owned())
     .collect();
+    // Their three sections, then their own account's security.
+    expected.push(spanish.get("nav.security").to_owned());
     assert_eq!(texts(&browser, ".topbar .nav a").await, expected);
     assert!(
         browser.all(".sidebar").await.is_empty(),
@@ -454,4 +456,63 @@ async fn log_in_as_shows_the_preview_banner_and_records_the_member_as_the_real_a
         started["entries"][0]["actor"]["id"],
         json!(workspace.owner.id.to_string())
     );
+}
+
+/// Reads an element's text once a script has filled it.
+async fn filled_text(browser: &Browser, css: &str) -> String {
+    for _ in 0..100 {
+        let text = browser
+            .run(
+                &format!("return document.querySelector({css:?})?.textContent || ''"),
+                vec![],
+            )
+            .await;
+        if let Some(text) = text.as_str().filter(|t| !t.is_empty()) {
+            return text.to_owned();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{css} stayed empty");
+}
+
+#[tokio::test]
+async fn a_member_sets_up_an_authenticator_app_and_signs_in_with_its_code() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+
+    let browser = Browser::start().await;
+    sign_in_to_console(&browser, &app, &workspace.owner.email).await;
+    browser.goto(&app.url("/console/account")).await;
+    browser
+        .click(r#"form[data-api="POST /api/v1/me/two-factor"] button"#)
+        .await;
+    let secret = filled_text(&browser, "#s-secret").await;
+    browser
+        .fill("#s-code", &crate::two_factor::code(&secret, 0))
+        .await;
+    browser
+        .click(r#"form[data-api="POST /api/v1/me/two-factor/confirm"] button"#)
+        .await;
+    let codes = filled_text(&browser, "#s-codes pre").await;
+    assert_eq!(
+        codes.lines().count(),
+        10,
+        "ten recovery codes, shown once: {codes}"
+    );
+    browser.screenshot("two-factor-recovery-codes").await;
+
+    let second = Browser::start().await;
+    second.goto(&app.url("/console/sign-in")).await;
+    second
+        .fill("input[name=email]", &workspace.owner.email)
+        .await;
+    second.fill("input[name=password]", PASSWORD).await;
+    second.click("button[type=submit]").await;
+    second.wait_for_text("#second-factor label", "Code").await;
+    second.screenshot("two-factor-code").await;
+    second
+        .fill("#f-code", &crate::two_factor::code(&secret, 1))
+        .await;
+    second.click("#second-factor button[type=submit]").await;
+    second.wait_for_path("/console").await;
 }

@@ -145,6 +145,9 @@ on_both_backends! {
         for (name, who, expected) in [("owner", &owner, OK), ("member", &member, OK), ("anonymous", &anonymous, TO_CONSOLE_SIGN_IN), ("client", &client, TO_CONSOLE_SIGN_IN)] {
             table.push((name, who, "/console/account".into(), expected));
         }
+        for (name, who, expected) in [("client", &client, OK), ("org_admin", &org_admin, OK), ("anonymous", &anonymous, TO_SIGN_IN), ("owner", &owner, TO_CONSOLE)] {
+            table.push((name, who, "/account".into(), expected));
+        }
         let unknown_message = "/console/workspace/outbox/0190a8b4-0000-7000-8000-000000000000";
         table.push(("owner", &owner, unknown_message.into(), NOT_FOUND));
         table.push(("anonymous", &anonymous, unknown_message.into(), TO_CONSOLE_SIGN_IN));

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use totp_rs::{Algorithm, Builder, Secret};
 
 /// The code an authenticator app with `secret` shows `steps` 30-second steps from now.
-fn code(secret: &str, steps: i64) -> String {
+pub(crate) fn code(secret: &str, steps: i64) -> String {
     let bytes = Secret::try_from_base32(secret).unwrap();
     let totp = Builder::new()
         .with_algorithm(Algorithm::SHA1)
@@ -196,6 +196,10 @@ on_both_backends! {
         assert_eq!(send(&app, &free, Method::GET, &format!("/api/v1/organizations/{relaxed}/users"), None).await.0, 200);
         assert_eq!(send(&app, &owner, Method::GET, "/api/v1/organizations", None).await.0, 200, "members are the workspace's to require");
 
+        let dashboard = app.request(&held, Method::GET, "/").send().await.unwrap();
+        assert_eq!(dashboard.headers()["location"], "/account", "the dashboard sends them to set it up");
+        let account = app.request(&held, Method::GET, "/account").send().await.unwrap();
+        assert_eq!(account.status(), 200);
         let (secret, _) = enroll(&app, &held).await;
         assert_eq!(send(&app, &held, Method::GET, &format!("/api/v1/organizations/{strict}/users"), None).await.0, 200);
         let response = app.client().post(app.url("/api/v1/dashboard/sessions"))

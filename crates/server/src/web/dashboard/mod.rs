@@ -47,6 +47,14 @@ enum DashboardBody {
     Users(UsersView),
     Teams(TeamsView),
     Settings(SettingsView),
+    Security(SecurityView),
+}
+
+/// The user's own two-factor sign-in.
+struct SecurityView {
+    enabled: bool,
+    recovery_codes_left: String,
+    required: bool,
 }
 
 struct HomeView {
@@ -84,8 +92,24 @@ fn section_link(section: Permission) -> (String, &'static str) {
     }
 }
 
-/// The signed-in client user and their dashboard; members go to the console, others sign in.
+/// Where a client user who must set up a second factor is sent.
+const ACCOUNT: &str = "/account";
+
+/// The signed-in client user and their dashboard; members go to the console, others sign in,
+/// and a user who must still set up a second factor goes to do that.
 async fn client(state: &AppState, headers: &HeaderMap) -> Result<(Visitor, Dashboard), PageError> {
+    let (visitor, dashboard) = signed_in_client(state, headers).await?;
+    if visitor.authenticated.needs_second_factor {
+        return Err(PageError::SignIn(ACCOUNT.to_owned()));
+    }
+    Ok((visitor, dashboard))
+}
+
+/// The signed-in client user, whether or not they must still set up a second factor.
+async fn signed_in_client(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(Visitor, Dashboard), PageError> {
     let Some(visitor) = visitor(state, headers).await else {
         return Err(PageError::SignIn(SIGN_IN.to_owned()));
     };
@@ -159,6 +183,9 @@ async fn render(
             t.get("nav.org_info"),
             icons::SLIDERS,
         );
+    }
+    if visitor.actor().impersonated_by.is_none() {
+        link(ACCOUNT.to_owned(), t.get("nav.security"), icons::SHIELD);
     }
     let page = DashboardPage {
         preview: visitor.actor().impersonated_by.is_some(),
@@ -490,6 +517,29 @@ pub async fn sign_in(
         chrome,
     };
     Ok(page.into_response())
+}
+
+/// `GET /account`: the user's two-factor sign-in; a user held to one is sent here until set up.
+pub async fn security(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<AgentQuery>,
+) -> PageResult {
+    let (visitor, dashboard) = signed_in_client(&state, &headers).await?;
+    let status = state.app.two_factor_status(visitor.actor()).await?;
+    let t = Messages::new(dashboard.organization.language);
+    let body = DashboardBody::Security(SecurityView {
+        enabled: status.enabled,
+        recovery_codes_left: status.recovery_codes_left.to_string(),
+        required: status.required,
+    });
+    let frame = Frame {
+        title: t.get("security.title").to_owned(),
+        current: ACCOUNT,
+        path: ACCOUNT,
+        agent: query.agent,
+    };
+    render(&state, &visitor, &dashboard, frame, body).await
 }
 
 /// `GET /forgot-password`: asks for a reset link in the agency's brand.
