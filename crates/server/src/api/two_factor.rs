@@ -31,7 +31,7 @@ pub struct TwoFactorStatusResponse {
 
 /// Whether the caller's second factor is on (signed-in people, not API keys).
 #[utoipa::path(get, path = "/api/v1/me/two-factor", tag = "sessions", operation_id = "getTwoFactor",
-    security(("session" = [])),
+    security(("session" = []), ("api_key" = [])),
     responses((status = 200, body = TwoFactorStatusResponse),
         (status = 403, body = ProblemResponse, content_type = "application/problem+json")))]
 pub async fn status(
@@ -57,7 +57,7 @@ pub struct EnrollmentResponse {
 
 /// Sets up an authenticator app: a new secret, off until a code from the app confirms it.
 #[utoipa::path(post, path = "/api/v1/me/two-factor", tag = "sessions", operation_id = "beginTwoFactor",
-    security(("session" = [])),
+    security(("session" = []), ("api_key" = [])),
     responses((status = 201, body = EnrollmentResponse),
         (status = 403, body = ProblemResponse, content_type = "application/problem+json"),
         (status = 409, description = "A second factor is already on", body = ProblemResponse, content_type = "application/problem+json")))]
@@ -90,7 +90,7 @@ pub struct RecoveryCodesResponse {
 
 /// Turns the second factor on with a code from the app; returns the recovery codes once.
 #[utoipa::path(post, path = "/api/v1/me/two-factor/confirm", tag = "sessions", operation_id = "confirmTwoFactor",
-    security(("session" = [])), request_body = CodeRequest,
+    security(("session" = []), ("api_key" = [])), request_body = CodeRequest,
     responses((status = 200, body = RecoveryCodesResponse),
         (status = 403, body = ProblemResponse, content_type = "application/problem+json"),
         (status = 422, description = "The code does not match", body = ProblemResponse, content_type = "application/problem+json")))]
@@ -111,7 +111,7 @@ pub async fn confirm(
 
 /// Turns the second factor off, with a current or recovery code; refused while required.
 #[utoipa::path(post, path = "/api/v1/me/two-factor/disable", tag = "sessions", operation_id = "disableTwoFactor",
-    security(("session" = [])), request_body = CodeRequest,
+    security(("session" = []), ("api_key" = [])), request_body = CodeRequest,
     responses((status = 204, description = "Off"),
         (status = 403, body = ProblemResponse, content_type = "application/problem+json"),
         (status = 404, description = "No second factor is set up", body = ProblemResponse, content_type = "application/problem+json"),

@@ -143,6 +143,30 @@ on_both_backends! {
         assert_eq!(log["entries"].as_array().unwrap().len(), 1);
     }
 
+    async fn a_password_reset_link_does_not_skip_the_second_factor(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let (secret, _) = enroll(&app, &owner).await;
+        let email = workspace.owner.email.clone();
+        let (status, _) = send(&app, &Credentials::Anonymous, Method::POST, "/api/v1/password-resets", Some(json!({ "email": email }))).await;
+        assert_eq!(status, 202);
+        let (_, outbox) = send(&app, &owner, Method::GET, "/api/v1/outbox", None).await;
+        let id = outbox["messages"][0]["id"].as_str().unwrap().to_owned();
+        let (_, message) = send(&app, &owner, Method::GET, &format!("/api/v1/outbox/{id}"), None).await;
+        let link = message["text"].as_str().unwrap().split_whitespace().find(|w| w.contains("token=")).unwrap().to_owned();
+        let token = link.split("token=").nth(1).unwrap();
+
+        let new_password = "a brand new Passphrase 7";
+        let completed = app.client().post(app.url("/api/v1/password-reset/complete"))
+            .json(&json!({ "token": token, "password": new_password })).send().await.unwrap();
+        assert_eq!(completed.status(), 202, "the password is set, but no session without the code");
+        assert!(completed.headers().get("set-cookie").is_none());
+        let challenge: Value = completed.json().await.unwrap();
+        let signed_in = second_step(&app, challenge["second_factor"]["challenge"].as_str().unwrap(), &code(&secret, 1)).await;
+        assert_eq!(signed_in.status(), 201);
+    }
+
     async fn wrong_codes_are_throttled_like_wrong_passwords(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let workspace = app.workspace("acme").await;
