@@ -87,7 +87,8 @@ def fuzz(binary, role, max_examples):
                        "--phases", "examples,coverage,fuzzing,stateful", "--no-color", "--seed", "1"]
             for operation in EXCLUDED:
                 command += ["--exclude-operation-id", operation]
-            result = subprocess.run(command, capture_output=True, text=True)
+            # Its cache goes in the run's own directory, not the repository.
+            result = subprocess.run(command, capture_output=True, text=True, cwd=data_dir)
         finally:
             server.terminate()
             server.wait()
