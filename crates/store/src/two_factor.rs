@@ -1,7 +1,7 @@
 //! Two-factor sign-in: the two_factor, recovery_codes and sign_in_challenges tables, and the
 //! requirement flags on workspaces (for members) and organizations (for their users).
 
-use crate::db::{Db, Tx};
+use crate::db::{Count, Db, Tx};
 use crate::error::StoreError;
 use crate::organizations::Organizations;
 use crate::sessions::SessionAccount;
@@ -40,6 +40,7 @@ enum SignInChallenges {
     ExpiresAt,
 }
 
+/// The workspace's column of the same name (the organizations table has its own).
 #[derive(Iden)]
 enum RequireTwoFactor {
     RequireTwoFactor,
@@ -254,11 +255,6 @@ pub async fn use_recovery_code(
     Ok(tx.execute(&statement).await? == 1)
 }
 
-#[derive(sqlx::FromRow)]
-struct Count {
-    count: i64,
-}
-
 /// How many unused recovery codes the account has.
 pub async fn recovery_codes_left(db: &Db, account: SessionAccount) -> Result<i64, StoreError> {
     let statement = Query::select()
@@ -350,7 +346,7 @@ pub async fn organization_requires(
     id: OrganizationId,
 ) -> Result<bool, StoreError> {
     let statement = Query::select()
-        .column(RequireTwoFactor::RequireTwoFactor)
+        .column(Organizations::RequireTwoFactor)
         .from(Organizations::Table)
         .and_where(Expr::col(Organizations::WorkspaceId).eq(workspace_id.as_uuid()))
         .and_where(Expr::col(Organizations::Id).eq(id.as_uuid()))
@@ -383,7 +379,7 @@ pub async fn set_organization_requirement(
 ) -> Result<bool, StoreError> {
     let statement = Query::update()
         .table(Organizations::Table)
-        .value(RequireTwoFactor::RequireTwoFactor, required)
+        .value(Organizations::RequireTwoFactor, required)
         .and_where(Expr::col(Organizations::WorkspaceId).eq(workspace_id.as_uuid()))
         .and_where(Expr::col(Organizations::Id).eq(id.as_uuid()))
         .to_owned();
