@@ -168,6 +168,13 @@ impl App {
             images::require(&mut tx, "logo_image_id", id).await?;
         }
         let before = brands::find_in(&mut tx, workspace_id).await?;
+        if before.as_ref().and_then(|b| b.console_url.as_ref()) != row.console_url.as_ref() {
+            authorize(
+                actor,
+                Action::SetConsoleUrl,
+                &Resource::Workspace(workspace_id),
+            )?;
+        }
         brands::put(&mut tx, &row).await?;
         let hostnames: Vec<&str> = domains.iter().map(Hostname::as_str).collect();
         brands::set_domains(&mut tx, workspace_id, &hostnames)

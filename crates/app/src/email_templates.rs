@@ -3,7 +3,7 @@
 
 use crate::activity::{self, Changes, Entry};
 use crate::error::AppError;
-use crate::templates::{self, Placeholders, Rendered, TemplateSource};
+use crate::templates::{self, Composed, Placeholders, Rendered, TemplateSource};
 use crate::{App, RequestContext};
 use clientele_domain::{
     Action, Actor, EmailKind, Language, Resource, Timestamp, WorkspaceId, authorize,
@@ -167,7 +167,7 @@ impl App {
         kind: EmailKind,
         language: Language,
         values: &Placeholders,
-    ) -> Result<Rendered, AppError> {
+    ) -> Result<Composed, AppError> {
         let own =
             email::find_template_in(tx, workspace_id, kind.as_str(), language.as_str()).await?;
         if let Some(row) = own {
@@ -176,12 +176,12 @@ impl App {
                 html: row.html,
                 text: row.text,
             };
-            match templates::render(&source, values) {
-                Ok(rendered) => return Ok(rendered),
+            match templates::compose(&source, values) {
+                Ok(composed) => return Ok(composed),
                 Err(error) => tracing::warn!(error = %error, "a saved template failed to render"),
             }
         }
-        templates::render(&templates::built_in(kind, language), values)
+        templates::compose(&templates::built_in(kind, language), values)
     }
 }
 

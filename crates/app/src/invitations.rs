@@ -281,11 +281,10 @@ impl App {
             .filter_map(member_invitation)
             .find(|i| i.id == id)
             .ok_or(AppError::NotFound)?;
+        // Withdrawing an invitation takes a person away, as removing a member does.
         let permit = authorize(
             actor,
-            Action::AddMember {
-                role: invitation.role,
-            },
+            Action::RemoveMember,
             &Resource::Workspace(actor.workspace_id),
         )?;
         let mut tx = self.db.begin().await?;

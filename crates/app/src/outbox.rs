@@ -2,10 +2,11 @@
 //! it exists exactly when the change does; a worker on every node delivers due emails, each
 //! claimed by one node at a time, retrying with backoff until the server accepts or refuses it.
 
+use crate::activity::{self, Changes, Entry};
 use crate::auth::later;
 use crate::error::AppError;
-use crate::templates::Rendered;
-use crate::{App, mail};
+use crate::templates::{Composed, Rendered};
+use crate::{App, RequestContext, mail};
 use clientele_domain::{Action, Actor, OutboxId, Resource, Timestamp, WorkspaceId, authorize};
 use clientele_store::Tx;
 use clientele_store::email;
@@ -44,18 +45,23 @@ impl Default for OutboxSettings {
 /// The most emails one pass of the worker claims.
 const BATCH: u64 = 20;
 
-/// The sealed part of a stored email.
+/// The sealed part of a stored email: what is sent, and what the outbox shows (the same email
+/// with its link hidden). The `subject` column holds the shown subject.
 #[derive(Serialize, Deserialize)]
 struct Body {
+    subject: String,
     html: String,
     text: String,
+    shown_html: String,
+    shown_text: String,
 }
 
-/// An email as its workspace's owner and admins read it.
+/// An email as its workspace's owner and admins read it: never with its link.
 #[derive(Clone, Debug)]
 pub struct OutboxMessage {
     pub row: MessageRow,
-    /// The bodies; `None` when they cannot be opened with this server's key.
+    /// The bodies with the link hidden; `None` when they cannot be opened with this server's
+    /// key.
     pub html: Option<String>,
     pub text: Option<String>,
 }
@@ -67,11 +73,14 @@ pub(crate) async fn enqueue(
     workspace_id: WorkspaceId,
     kind: &str,
     to: &str,
-    email: &Rendered,
+    email: &Composed,
 ) -> Result<OutboxId, AppError> {
     let body = serde_json::to_vec(&Body {
-        html: email.html.clone(),
-        text: email.text.clone(),
+        subject: email.sent.subject.clone(),
+        html: email.sent.html.clone(),
+        text: email.sent.text.clone(),
+        shown_html: email.shown.html.clone(),
+        shown_text: email.shown.text.clone(),
     })
     .map_err(AppError::internal)?;
     let id = OutboxId::new();
@@ -80,7 +89,7 @@ pub(crate) async fn enqueue(
         workspace_id,
         kind,
         recipient: to,
-        subject: &email.subject,
+        subject: &email.shown.subject,
         body: &app.config.secret_key.seal(&body)?,
         created_at: Timestamp::now(),
     };
@@ -101,8 +110,7 @@ impl App {
         if !has_smtp {
             tracing::warn!(
                 outbox_id = %id.as_uuid(),
-                "no SMTP server is set for the workspace: the email waits in the outbox \
-                 (GET /api/v1/outbox/{{id}}) until one is"
+                "no SMTP server is set for the workspace: the email waits in the outbox until one is"
             );
         }
     }
@@ -136,7 +144,7 @@ impl App {
         ) {
             (Some(smtp), Some(body)) => {
                 let email = Rendered {
-                    subject: message.subject.clone(),
+                    subject: body.subject,
                     html: body.html,
                     text: body.text,
                 };
@@ -220,28 +228,58 @@ impl App {
         Ok(outbox::list(&self.db, permit.workspace_id(), status, limit).await?)
     }
 
-    /// One email with its bodies (owner and admins): how a first run without a mail server
-    /// reads its invitations.
+    /// One email with its bodies, its link hidden (owner and admins). Reading it is logged.
+    #[tracing::instrument(skip_all)]
     pub async fn outbox_message(
         &self,
         actor: &Actor,
         id: OutboxId,
+        context: &RequestContext,
     ) -> Result<OutboxMessage, AppError> {
         // Another workspace's email is missing for everyone, whatever their role.
         let row = outbox::find(&self.db, actor.workspace_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        authorize(
+        let permit = authorize(
             actor,
             Action::ReadOutbox,
             &Resource::Workspace(row.workspace_id),
         )?;
+        let tx = self.db.begin().await?;
+        let entry = Entry {
+            organization_id: None,
+            action: "outbox.message_read",
+            target_kind: "email",
+            target_id: Some(row.id.as_uuid()),
+            target_label: &row.subject,
+            changes: Changes::new()
+                .set("kind", &row.kind)
+                .set("recipient", &row.recipient),
+        };
+        activity::commit(tx, &permit, actor, context, entry).await?;
         let body = self.open_body(&row);
         Ok(OutboxMessage {
-            html: body.as_ref().map(|b| b.html.clone()),
-            text: body.map(|b| b.text),
+            html: body.as_ref().map(|b| b.shown_html.clone()),
+            text: body.map(|b| b.shown_text),
             row,
         })
+    }
+
+    /// An email exactly as its recipient receives it, link included. No route reaches this:
+    /// it serves the delivery worker's callers and the tests that play the recipient.
+    pub async fn recipient_copy(
+        &self,
+        workspace_id: WorkspaceId,
+        id: OutboxId,
+    ) -> Result<Option<Rendered>, AppError> {
+        let Some(row) = outbox::find(&self.db, workspace_id, id).await? else {
+            return Ok(None);
+        };
+        Ok(self.open_body(&row).map(|body| Rendered {
+            subject: body.subject,
+            html: body.html,
+            text: body.text,
+        }))
     }
 
     fn open_body(&self, row: &MessageRow) -> Option<Body> {

@@ -78,7 +78,10 @@ pub enum Action {
     ReadBrand,
     /// Change the brand, dashboard domains, email sender, SMTP settings and email templates.
     ManageWorkspaceSettings,
-    /// Read the emails the workspace has queued and sent, with their bodies.
+    /// Set where links to the console point, member invitations and password resets included:
+    /// whoever sets it receives those links, so only the owner may.
+    SetConsoleUrl,
+    /// Read the emails the workspace has queued and sent, with their bodies (links hidden).
     ReadOutbox,
     /// Open the client dashboard as one of its users ("Log in as").
     PreviewClientUser,
@@ -277,6 +280,11 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
         ChangeMemberRole { .. } | RemoveMember if targets_owner(resource) => {
             Err(Denied::Forbidden("nobody can demote or remove the owner"))
         }
+        // A key that could add a person with a password of its choosing could sign in as them
+        // and do what keys may not (create keys); people and their roles are managed by people.
+        AddMember { .. } | ChangeMemberRole { .. } if !is_member_session => Err(Denied::Forbidden(
+            "members and their roles are managed by people, not by API keys",
+        )),
         AddMember { .. }
         | ChangeMemberRole { .. }
         | RemoveMember
@@ -293,6 +301,10 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
             "an API key can act as admin or member, never owner",
         )),
         CreateApiKey { .. } | RevokeApiKey => Ok(()),
+        SetConsoleUrl if role != Some(MemberRole::Owner) || !is_member_session => Err(
+            Denied::Forbidden("only the owner can change where console links point"),
+        ),
+        SetConsoleUrl => Ok(()),
         TransferOwnership if role != Some(MemberRole::Owner) || !is_member_session => {
             Err(Denied::Forbidden("only the owner can transfer ownership"))
         }
@@ -437,7 +449,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 44] = [
+    const ALL_ACTIONS: [Action; 45] = [
         ReadOwnAccount,
         SignOut,
         ManageOwnTwoFactor,
@@ -494,6 +506,7 @@ mod tests {
         ManageTeams,
         ReadBrand,
         ManageWorkspaceSettings,
+        SetConsoleUrl,
         ReadOutbox,
         PreviewClientUser,
     ];
@@ -512,17 +525,17 @@ mod tests {
             ("client user", client_user(ws)),
         ];
         #[rustfmt::skip]
-        let table: [(Action, &str); 44] = [
+        let table: [(Action, &str); 45] = [
             //                                           owner admin member akey mkey client
             (ReadOwnAccount,                             "A A A A A A"),
             (SignOut,                                    "A A A F F A"),
             (ManageOwnTwoFactor,                         "A A A F F A"),
             (ListMembers,                                "A A A A A F"),
-            (AddMember { role: MemberRole::Admin },      "A A F A F F"),
-            (AddMember { role: MemberRole::Member },     "A A F A F F"),
+            (AddMember { role: MemberRole::Admin },      "A A F F F F"),
+            (AddMember { role: MemberRole::Member },     "A A F F F F"),
             (AddMember { role: MemberRole::Owner },      "F F F F F F"),
-            (ChangeMemberRole { to: MemberRole::Admin }, "A A F A F F"),
-            (ChangeMemberRole { to: MemberRole::Member },"A A F A F F"),
+            (ChangeMemberRole { to: MemberRole::Admin }, "A A F F F F"),
+            (ChangeMemberRole { to: MemberRole::Member },"A A F F F F"),
             (ChangeMemberRole { to: MemberRole::Owner }, "F F F F F F"),
             (RemoveMember,                               "A A F A F F"),
             (TransferOwnership,                          "A F F F F F"),
@@ -556,6 +569,7 @@ mod tests {
             (ManageTeams,                                "A A A A A A"),
             (ReadBrand,                                  "A A A A A F"),
             (ManageWorkspaceSettings,                    "A A F A F F"),
+            (SetConsoleUrl,                              "A F F F F F"),
             (ReadOutbox,                                 "A A F A F F"),
             (PreviewClientUser,                          "A A A F F F"),
         ];

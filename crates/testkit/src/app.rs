@@ -168,3 +168,34 @@ impl Drop for TestApp {
         }
     }
 }
+
+impl TestApp {
+    /// An email of `workspace_id`'s outbox as its recipient receives it, link included (the
+    /// outbox itself shows it with the link hidden).
+    pub async fn received(
+        &self,
+        workspace_id: clientele_domain::WorkspaceId,
+        id: clientele_domain::OutboxId,
+    ) -> clientele_app::templates::Rendered {
+        self.app
+            .recipient_copy(workspace_id, id)
+            .await
+            .expect("the outbox answers")
+            .expect("the email is in the outbox")
+    }
+
+    /// The token of the single-use link in an email, as its recipient reads it.
+    pub async fn received_token(
+        &self,
+        workspace_id: clientele_domain::WorkspaceId,
+        id: clientele_domain::OutboxId,
+    ) -> String {
+        let text = self.received(workspace_id, id).await.text;
+        let start = text.find("token=").expect("a link with a token") + "token=".len();
+        text[start..]
+            .split_whitespace()
+            .next()
+            .expect("the token")
+            .to_owned()
+    }
+}

@@ -20,10 +20,17 @@ pub struct ReceivedMail {
     pub data: String,
 }
 
+/// What the server was told: the messages, and the `AUTH PLAIN` logins as (user, password).
+#[derive(Default)]
+struct Mailbox {
+    messages: Vec<ReceivedMail>,
+    logins: Vec<(String, String)>,
+}
+
 /// The SMTP server; stops when dropped.
 pub struct SmtpSink {
     port: u16,
-    received: Arc<Mutex<Vec<ReceivedMail>>>,
+    received: Arc<Mutex<Mailbox>>,
     server: Option<JoinHandle<()>>,
 }
 
@@ -34,7 +41,7 @@ impl SmtpSink {
             .await
             .expect("bind a port for SMTP");
         let port = listener.local_addr().expect("the SMTP port").port();
-        let received = Arc::new(Mutex::new(Vec::new()));
+        let received = Arc::new(Mutex::new(Mailbox::default()));
         let server = Some(tokio::spawn(accept(listener, received.clone())));
         Self {
             port,
@@ -74,7 +81,20 @@ impl SmtpSink {
 
     /// Every message received so far.
     pub fn messages(&self) -> Vec<ReceivedMail> {
-        self.received.lock().expect("the mailbox lock").clone()
+        self.received
+            .lock()
+            .expect("the mailbox lock")
+            .messages
+            .clone()
+    }
+
+    /// Every `AUTH PLAIN` login so far, as (user, password).
+    pub fn logins(&self) -> Vec<(String, String)> {
+        self.received
+            .lock()
+            .expect("the mailbox lock")
+            .logins
+            .clone()
     }
 
     /// Waits until at least `count` messages have arrived (panics after `within`).
@@ -147,7 +167,7 @@ impl ReceivedMail {
     }
 }
 
-async fn accept(listener: TcpListener, received: Arc<Mutex<Vec<ReceivedMail>>>) {
+async fn accept(listener: TcpListener, received: Arc<Mutex<Mailbox>>) {
     // Owned here, so aborting this task closes every connection too.
     let mut connections = JoinSet::new();
     loop {
@@ -162,7 +182,7 @@ async fn accept(listener: TcpListener, received: Arc<Mutex<Vec<ReceivedMail>>>) 
     }
 }
 
-async fn converse(stream: TcpStream, received: Arc<Mutex<Vec<ReceivedMail>>>) {
+async fn converse(stream: TcpStream, received: Arc<Mutex<Mailbox>>) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     let mut say = async |text: &str| write.write_all(text.as_bytes()).await.is_ok();
@@ -183,7 +203,20 @@ async fn converse(stream: TcpStream, received: Arc<Mutex<Vec<ReceivedMail>>>) {
             .unwrap_or_default()
             .to_ascii_uppercase();
         let reply = match verb.as_str() {
-            "EHLO" => "250-sink.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n".to_owned(),
+            "EHLO" => {
+                "250-sink.test\r\n250-8BITMIME\r\n250-AUTH PLAIN\r\n250 SMTPUTF8\r\n".to_owned()
+            }
+            "AUTH" => {
+                let login = command.split_whitespace().nth(2).and_then(plain_login);
+                let mut mailbox = received.lock().expect("the mailbox lock");
+                match login {
+                    Some(login) => {
+                        mailbox.logins.push(login);
+                        "235 2.7.0 Authentication successful\r\n".to_owned()
+                    }
+                    None => "501 5.5.4 Send AUTH PLAIN with its response\r\n".to_owned(),
+                }
+            }
             "HELO" | "NOOP" => "250 OK\r\n".to_owned(),
             "RSET" => {
                 (from, to) = (String::new(), Vec::new());
@@ -205,12 +238,12 @@ async fn converse(stream: TcpStream, received: Arc<Mutex<Vec<ReceivedMail>>>) {
                     return;
                 };
                 let mut mailbox = received.lock().expect("the mailbox lock");
-                mailbox.push(ReceivedMail {
+                mailbox.messages.push(ReceivedMail {
                     from: std::mem::take(&mut from),
                     to: std::mem::take(&mut to),
                     data,
                 });
-                format!("250 2.0.0 OK: queued as {}\r\n", mailbox.len())
+                format!("250 2.0.0 OK: queued as {}\r\n", mailbox.messages.len())
             }
             "QUIT" => {
                 let _ = say("221 2.0.0 Bye\r\n").await;
@@ -239,6 +272,13 @@ async fn read_data(lines: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> Opt
         data.push_str(content.strip_prefix('.').unwrap_or(content));
         data.push_str("\r\n");
     }
+}
+
+/// The user and password of an `AUTH PLAIN` response: base64 of `authzid\0user\0password`.
+fn plain_login(response: &str) -> Option<(String, String)> {
+    let decoded = String::from_utf8(STANDARD.decode(response).ok()?).ok()?;
+    let mut parts = decoded.split('\0').skip(1);
+    Some((parts.next()?.to_owned(), parts.next()?.to_owned()))
 }
 
 fn address(command: &str) -> String {

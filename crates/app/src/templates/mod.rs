@@ -43,6 +43,18 @@ pub struct Rendered {
     pub text: String,
 }
 
+/// An email as it is sent, and as the workspace's admins may read it in the outbox: the same
+/// template rendered with the link replaced, so a single-use link reaches its recipient alone
+/// whatever the template does with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Composed {
+    pub sent: Rendered,
+    pub shown: Rendered,
+}
+
+/// What the outbox shows where an email's link was.
+pub const HIDDEN_LINK: &str = "[link hidden: only the recipient can use it]";
+
 /// The values the placeholders stand for.
 #[derive(Clone, Debug, Serialize)]
 pub struct Placeholders {
@@ -159,6 +171,18 @@ pub fn render(source: &TemplateSource, values: &Placeholders) -> Result<Rendered
         subject,
         html: run("html", &source.html)?,
         text: run("text", &source.text)?,
+    })
+}
+
+/// Renders a template for sending with `values`, and again for the outbox with the link hidden.
+pub fn compose(source: &TemplateSource, values: &Placeholders) -> Result<Composed, AppError> {
+    let hidden = Placeholders {
+        link: HIDDEN_LINK.to_owned(),
+        ..values.clone()
+    };
+    Ok(Composed {
+        sent: render(source, values)?,
+        shown: render(source, &hidden)?,
     })
 }
 

@@ -4,7 +4,7 @@
 //! a plain dump of its database.
 
 use crate::process::{Server, clientele};
-use clientele_testkit::{Backend, PASSWORD, TestDb};
+use clientele_testkit::{Backend, PASSWORD, SmtpSink, TestDb};
 use reqwest::{Client, Method, RequestBuilder};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -87,34 +87,23 @@ impl Run {
             csrf: body["csrf_token"].as_str().unwrap().to_owned(),
         }
     }
+}
 
-    /// The token in the link of the newest queued email whose subject contains `subject`.
-    async fn emailed_token(&self, owner: &Session, recipient: &str) -> String {
-        for _ in 0..100 {
-            let list = self
-                .json(self.call(Some(owner), Method::GET, "/api/v1/outbox"), 200)
-                .await;
-            let message = list["messages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|m| m["recipient"] == recipient);
-            if let Some(message) = message {
-                let path = format!("/api/v1/outbox/{}", message["id"].as_str().unwrap());
-                let detail = self
-                    .json(self.call(Some(owner), Method::GET, &path), 200)
-                    .await;
-                let text = detail["text"].as_str().unwrap();
-                let link = text
-                    .split_whitespace()
-                    .find(|w| w.contains("token="))
-                    .unwrap();
-                return link.split("token=").nth(1).unwrap().to_owned();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+/// The token in the link of the `nth` email (from 1) the sink received for `recipient`.
+async fn emailed_token(sink: &SmtpSink, recipient: &str, nth: usize) -> String {
+    for _ in 0..200 {
+        let received: Vec<_> = sink
+            .messages()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|to| to == recipient))
+            .collect();
+        if let Some(mail) = received.get(nth - 1) {
+            let link = mail.link_containing("token=");
+            return link.split("token=").nth(1).unwrap().to_owned();
         }
-        panic!("no email to {recipient}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    panic!("no email {nth} to {recipient}");
 }
 
 fn session_of(response: &reqwest::Response) -> String {
@@ -179,8 +168,9 @@ async fn exercise(dir: &Path, database_url: Option<&str>) -> (Secrets, String) {
 
     let smtp_password = "smtp-Pa55word-never-shown";
     secrets.keep("the SMTP password", smtp_password);
+    let sink = SmtpSink::start().await;
     run.json(run.call(Some(&owner), Method::PUT, "/api/v1/workspace/email-settings").json(&json!({
-        "sender_name": "Acme", "sender_address": "hello@acme.test", "smtp_host": "127.0.0.1", "smtp_port": 9,
+        "sender_name": "Acme", "sender_address": "hello@acme.test", "smtp_host": "127.0.0.1", "smtp_port": sink.port(),
         "smtp_username": "mailer", "smtp_password": smtp_password, "smtp_tls": "none",
     })), 200).await;
 
@@ -231,7 +221,7 @@ async fn exercise(dir: &Path, database_url: Option<&str>) -> (Secrets, String) {
         201,
     )
     .await;
-    let invitation = run.emailed_token(&owner, "ines@northwind.test").await;
+    let invitation = emailed_token(&sink, "ines@northwind.test", 1).await;
     secrets.keep("a client user's invitation", &invitation);
     let ines_password = format!("{PASSWORD}-ines");
     secrets.keep("an invited user's password", &ines_password);
@@ -249,7 +239,7 @@ async fn exercise(dir: &Path, database_url: Option<&str>) -> (Secrets, String) {
         201,
     )
     .await;
-    let member_invitation = run.emailed_token(&owner, "mia@acme.test").await;
+    let member_invitation = emailed_token(&sink, "mia@acme.test", 1).await;
     secrets.keep("a member invitation", &member_invitation);
     let mia_password = format!("{PASSWORD}-mia");
     secrets.keep("a new member's password", &mia_password);
@@ -267,7 +257,7 @@ async fn exercise(dir: &Path, database_url: Option<&str>) -> (Secrets, String) {
         202,
     )
     .await;
-    let reset = run.emailed_token(&owner, "mia@acme.test").await;
+    let reset = emailed_token(&sink, "mia@acme.test", 2).await;
     assert_ne!(reset, member_invitation);
     secrets.keep("a reset link", &reset);
     let reset_password = format!("{PASSWORD}-reset");

@@ -1,7 +1,7 @@
 //! The workspace's email outbox: what was queued, sent or failed, and each email's content.
 
 use crate::api::{rfc3339, rfc3339_micros};
-use crate::extract::{ApiPath, ApiQuery, Caller};
+use crate::extract::{ApiPath, ApiQuery, Caller, Origin};
 use crate::problem::{Problem, ProblemResponse};
 use crate::state::AppState;
 use axum::Json;
@@ -52,7 +52,8 @@ impl From<MessageRow> for OutboxMessageResponse {
 pub struct OutboxMessageDetailResponse {
     #[serde(flatten)]
     pub message: OutboxMessageResponse,
-    /// `null` if the body cannot be opened with this server's secret key.
+    /// The body with its link hidden; `null` if it cannot be opened with this server's secret
+    /// key.
     pub html: Option<String>,
     pub text: Option<String>,
 }
@@ -94,7 +95,8 @@ pub async fn list(
     }))
 }
 
-/// One email with its HTML and text bodies (owner and admins).
+/// One email with its HTML and text bodies, its single-use link hidden (owner and admins);
+/// reading it is recorded in the activity log.
 #[utoipa::path(get, path = "/api/v1/outbox/{id}", tag = "workspace", operation_id = "getOutboxMessage",
     security(("session" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The email")),
@@ -105,10 +107,11 @@ pub async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiPath(id): ApiPath<Uuid>,
+    Origin(origin): Origin,
 ) -> Result<Json<OutboxMessageDetailResponse>, Problem> {
     let message = state
         .app
-        .outbox_message(&caller.actor, OutboxId::from(id))
+        .outbox_message(&caller.actor, OutboxId::from(id), &origin)
         .await?;
     Ok(Json(OutboxMessageDetailResponse {
         html: message.html,

@@ -4,13 +4,15 @@
 
 use clientele_app::tokens::Token;
 use clientele_domain::{
-    AccountTokenId, ClientUserId, MemberRole, OrganizationId, Permission, Timestamp,
+    AccountTokenId, ClientUserId, MemberRole, OrganizationId, OutboxId, Permission, Timestamp,
+    WorkspaceId,
 };
 use clientele_store::account_tokens::{self, NewAccountToken, Purpose, Subject};
 use clientele_testkit::{Backend, Credentials, PASSWORD, SmtpSink, TestApp, on_both_backends};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
+use uuid::Uuid;
 
 /// A password the policy accepts, for links that set one.
 const NEW_PASSWORD: &str = "a long Passphrase 42!";
@@ -202,17 +204,16 @@ fn token_of(link: &str) -> String {
         .to_owned()
 }
 
-/// The link with `needle` in the text of an outbox email, read as the owner.
+/// The link with `needle` in an email, as its recipient reads it.
 async fn emailed_link(
     app: &TestApp,
-    owner: &Credentials,
+    workspace_id: WorkspaceId,
     outbox_id: &Value,
     needle: &str,
 ) -> String {
-    let path = format!("/api/v1/outbox/{}", outbox_id.as_str().unwrap());
-    let (status, message) = send(app.request(owner, Method::GET, &path)).await;
-    assert_eq!(status, 200, "{message}");
-    link_in(message["text"].as_str().unwrap(), needle)
+    let id: Uuid = outbox_id.as_str().unwrap().parse().unwrap();
+    let email = app.received(workspace_id, OutboxId::from(id)).await;
+    link_in(&email.text, needle)
 }
 
 async fn invitation_details(app: &TestApp, token: &str) -> (StatusCode, Value) {
@@ -417,7 +418,7 @@ on_both_backends! {
 
         // A user disabled after being invited.
         let invitation = invite(&app, &owner, &user).await;
-        let token = token_of(&emailed_link(&app, &owner, &invitation["outbox_id"], "/invitation?token=").await);
+        let token = token_of(&emailed_link(&app, workspace.id, &invitation["outbox_id"], "/invitation?token=").await);
         assert_eq!(invitation_details(&app, &token).await.0, 200);
         let (status, body) = send(app.request(&owner, Method::POST, &format!("{}/disable", user_path(&user)))).await;
         assert_eq!(status, 200, "{body}");
@@ -439,7 +440,7 @@ on_both_backends! {
         let organization = app.organization(&workspace, "Northwind").await;
         let user = invited_user(&app, &owner, organization, "Ada Lovelace", "ada@client.test").await;
         let invitation = invite(&app, &owner, &user).await;
-        let token = token_of(&emailed_link(&app, &owner, &invitation["outbox_id"], "/invitation?token=").await);
+        let token = token_of(&emailed_link(&app, workspace.id, &invitation["outbox_id"], "/invitation?token=").await);
 
         let (status, problem, session) = accept(&app, json!({ "token": token, "password": "short" })).await;
         assert_eq!(status, 422, "{problem}");
@@ -475,7 +476,7 @@ on_both_backends! {
 
         let invitation = invite(&app, &admin_session, &ours).await;
         assert_eq!(invitation["email"], "ada@client.test");
-        let token = token_of(&emailed_link(&app, &owner, &invitation["outbox_id"], "/invitation?token=").await);
+        let token = token_of(&emailed_link(&app, workspace.id, &invitation["outbox_id"], "/invitation?token=").await);
         assert_eq!(invitation_details(&app, &token).await.0, 200);
 
         let (status, problem) = send(app.request(&admin_session, Method::POST, &invitation_path(&theirs))).await;
@@ -577,13 +578,13 @@ on_both_backends! {
         set_brand(&app, &owner, &console).await;
 
         let first = invite_member(&app, &owner, "second@agency.test", "member").await;
-        let first_link = emailed_link(&app, &owner, &first["outbox_id"], "/invitation?token=").await;
+        let first_link = emailed_link(&app, workspace.id, &first["outbox_id"], "/invitation?token=").await;
         assert!(first_link.starts_with("https://console.acme-ai.test/invitation?token="), "the brand's console URL: {first_link}");
         let second = invite_member(&app, &owner, "second@agency.test", "member").await;
         assert_eq!(second["replaced_previous"], true, "{second}");
         let (status, problem) = invitation_details(&app, &token_of(&first_link)).await;
         assert_unusable(status, &problem, "replaced");
-        let token = token_of(&emailed_link(&app, &owner, &second["outbox_id"], "/invitation?token=").await);
+        let token = token_of(&emailed_link(&app, workspace.id, &second["outbox_id"], "/invitation?token=").await);
         assert_eq!(invitation_details(&app, &token).await.0, 200);
         let (_, list) = send(app.request(&owner, Method::GET, "/api/v1/member-invitations")).await;
         assert_eq!(list["invitations"].as_array().unwrap().len(), 1, "one open invitation per address: {list}");

@@ -4,6 +4,7 @@
 
 mod account_links;
 mod agents;
+mod attacks;
 mod auth;
 mod browser;
 mod client_users;

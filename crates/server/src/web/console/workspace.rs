@@ -1,6 +1,7 @@
 //! The workspace's own settings in the console: brand and dashboard domains, email sender
 //! and SMTP, email templates, members, API keys, the outbox and the full activity log.
 
+use crate::extract::Origin;
 use crate::state::AppState;
 use crate::web::console::organization::{ActivityView, activity_view};
 use crate::web::console::{ACCOUNT, chrome, member, signed_in_member};
@@ -56,6 +57,8 @@ struct BrandView {
     accent_color: String,
     support_email: String,
     console_url: String,
+    /// Only the owner changes where console links point; others see it read-only.
+    console_url_locked: bool,
     dashboard_domains: String,
 }
 
@@ -220,6 +223,8 @@ pub async fn brand(State(state): State<AppState>, headers: HeaderMap) -> PageRes
         accent_color: brand.accent_color,
         support_email: brand.support_email.unwrap_or_default(),
         console_url: brand.console_url.unwrap_or_default(),
+        console_url_locked: visitor.actor().agency_role()
+            != Some(clientele_domain::MemberRole::Owner),
         dashboard_domains: brand.dashboard_domains.join("\n"),
     };
     page(
@@ -468,17 +473,18 @@ pub async fn outbox(
     .await
 }
 
-/// `GET /console/workspace/outbox/{id}`: one email as it was (or will be) sent.
+/// `GET /console/workspace/outbox/{id}`: one email as it was (or will be) sent, its link hidden.
 pub async fn outbox_message(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Origin(origin): Origin,
 ) -> PageResult {
     let visitor = member(&state, &headers).await?;
     let id = Uuid::parse_str(&id).map_err(|_| not_found())?;
     let message = state
         .app
-        .outbox_message(visitor.actor(), OutboxId::from(id))
+        .outbox_message(visitor.actor(), OutboxId::from(id), &origin)
         .await?;
     let view = OutboxMessageView {
         line: outbox_line(&message.row),
