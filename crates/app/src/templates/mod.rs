@@ -1,7 +1,9 @@
 //! Email templates: the built-in wording in every dashboard language, a workspace's own
 //! versions, and rendering them in a sandboxed engine. Templates see only the placeholders
-//! below; they cannot read files, include other templates or run without bound.
+//! below; they cannot read files, include other templates, or use more than a small fixed
+//! amount of memory or time (see `bounds`).
 
+mod bounds;
 mod catalog;
 
 use crate::error::{AppError, Validation};
@@ -156,12 +158,12 @@ pub fn check(source: &TemplateSource) -> Result<(), AppError> {
 }
 
 /// Renders a template with `values`: the HTML part escapes every value, the subject is kept on
-/// one line.
+/// one line. A template beyond the bounds is refused, even one saved before they existed.
 pub fn render(source: &TemplateSource, values: &Placeholders) -> Result<Rendered, AppError> {
     let env = environment();
     let run = |field: &'static str, text: &str| {
-        env.render_named_str(name(field), text, values)
-            .map_err(|error| AppError::invalid(field, describe(&error)))
+        bounds::check(name(field), text).map_err(|message| AppError::invalid(field, message))?;
+        render_part(&env, field, text, values).map_err(|message| AppError::invalid(field, message))
     };
     let subject = run("subject", &source.subject)?
         .split_whitespace()
@@ -172,6 +174,27 @@ pub fn render(source: &TemplateSource, values: &Placeholders) -> Result<Rendered
         html: run("html", &source.html)?,
         text: run("text", &source.text)?,
     })
+}
+
+/// Renders one part into a buffer that refuses to grow past the bound.
+fn render_part(
+    env: &Environment<'_>,
+    field: &'static str,
+    text: &str,
+    values: &Placeholders,
+) -> Result<String, String> {
+    let template = env
+        .template_from_named_str(name(field), text)
+        .map_err(|error| describe(&error))?;
+    let mut output = bounds::CappedOutput::default();
+    match template.render_captured_to(values, &mut output) {
+        Ok(_) => String::from_utf8(output.bytes).map_err(|_| "is not valid UTF-8".to_owned()),
+        Err(_) if output.overflowed => Err(format!(
+            "renders to more than {} KB; keep an email under that",
+            bounds::MAX_OUTPUT / 1024
+        )),
+        Err(error) => Err(describe(&error)),
+    }
 }
 
 /// Renders a template for sending with `values`, and again for the outbox with the link hidden.
@@ -195,6 +218,7 @@ fn parts(source: &TemplateSource) -> [(&'static str, &str, usize); 3] {
 }
 
 fn check_part(field: &'static str, text: &str) -> Result<(), String> {
+    bounds::check(name(field), text)?;
     let env = environment();
     let template = env
         .template_from_named_str(name(field), text)
@@ -310,13 +334,89 @@ mod tests {
         assert!(message.contains("`password`"), "{message}");
     }
 
+    /// A 40-character string to loop over.
+    const FORTY: &str = "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'";
+
+    fn refused_in_text(text: &str) -> String {
+        let mut source = built_in(EmailKind::Invitation, Language::En);
+        source.text = text.to_owned();
+        let (field, message) = field_message(check(&source).unwrap_err());
+        assert_eq!(field, "text");
+        // A stored template is held to the same bounds when it is rendered for sending.
+        assert!(render(&source, &Placeholders::sample()).is_err(), "{text}");
+        message
+    }
+
     #[test]
-    fn a_runaway_loop_runs_out_of_fuel() {
+    fn repeating_a_string_is_refused() {
+        let message = refused_in_text(&format!(
+            "{{% for c in {FORTY} %}}{{{{ 'x' * 100000000 }}}}{{% endfor %}}"
+        ));
+        assert!(message.starts_with("line 1: arithmetic"), "{message}");
+    }
+
+    #[test]
+    fn doubling_a_string_is_refused_however_it_is_joined() {
+        for join in ["s ~ s", "s + s", "[s, s]|join"] {
+            let message = refused_in_text(&format!(
+                "{{% set s = link %}}{{% for c in {FORTY} %}}{{% set s = {join} %}}{{% endfor %}}{{{{ s }}}}"
+            ));
+            assert!(message.starts_with("line 1:"), "{join}: {message}");
+        }
+    }
+
+    #[test]
+    fn captured_output_macros_and_calls_are_refused() {
+        for text in [
+            "{% set s %}{{ link }}{{ link }}{% endset %}{{ s }}",
+            "{% filter upper %}{{ link }}{% endfilter %}",
+            "{% macro d(s, n) %}{{ d(s, n - 1) }}{{ d(s, n - 1) }}{% endmacro %}{{ d(link, 40) }}",
+            "{{ range(100000)|length }}",
+            "{{ link.replace('x', 'yy') }}",
+            "{% with s = link %}{{ s }}{% endwith %}",
+        ] {
+            let message = refused_in_text(text);
+            assert!(message.contains("not available"), "{text}: {message}");
+        }
+    }
+
+    #[test]
+    fn only_filters_that_cannot_grow_a_value_are_available() {
+        for filter in [
+            "replace('', 'xxxxxxxxxx')",
+            "indent(100000000)",
+            "urlencode",
+            "escape",
+            "center(100000000)",
+            "format(1)",
+            "join",
+        ] {
+            let message = refused_in_text(&format!("{{{{ link|{filter} }}}}"));
+            assert!(message.contains("the filter"), "{filter}: {message}");
+        }
         let mut source = built_in(EmailKind::Invitation, Language::En);
         source.text =
-            "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}"
-                .into();
-        assert!(check(&source).is_err());
+            "{{ user_name|upper }} {{ support_email|default('help') }} {{ link|trim }}".into();
+        assert_eq!(
+            render(&source, &Placeholders::sample()).unwrap().text,
+            "ADA LOVELACE support@example.com https://app.example.com/invitation?token=example"
+        );
+    }
+
+    #[test]
+    fn output_stops_at_the_bound_whatever_the_loops() {
+        let literal = "y".repeat(90_000);
+        let message = refused_in_text(&format!(
+            "{{% for a in {FORTY} %}}{{% for b in {FORTY} %}}{literal}{{% endfor %}}{{% endfor %}}"
+        ));
+        assert!(message.contains("more than 512 KB"), "{message}");
+        let message = refused_in_text(&format!(
+            "{{% for a in {FORTY} %}}{{% for b in {FORTY} %}}{{% for c in {FORTY} %}}{{% for d in {FORTY} %}}{{% endfor %}}{{% endfor %}}{{% endfor %}}{{% endfor %}}"
+        ));
+        assert!(
+            message.contains("fuel"),
+            "nested loops run out of fuel: {message}"
+        );
     }
 
     #[test]

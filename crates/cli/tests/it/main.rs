@@ -11,3 +11,4 @@ mod process;
 mod secrets;
 mod seed;
 mod serve;
+mod templates;
