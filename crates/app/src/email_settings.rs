@@ -25,7 +25,8 @@ pub struct EmailSettingsView {
     pub smtp_tls: TlsMode,
 }
 
-/// New email settings. `smtp_password`: `None` keeps the stored one, `Some("")` removes it.
+/// New email settings. `smtp_password`: `None` keeps the stored one (refused when the server,
+/// port, TLS mode or username changes), `Some("")` removes it.
 #[derive(Debug, Default)]
 pub struct EmailSettingsInput {
     pub sender_name: String,
@@ -83,10 +84,28 @@ impl App {
         )?;
         let workspace_id = permit.workspace_id();
         let mut row = validate(workspace_id, &input)?;
+        if let Some(refusal) = row
+            .smtp_host
+            .as_deref()
+            .and_then(|host| self.config.outbound.refusal_for_literal(host))
+        {
+            return Err(AppError::invalid("smtp_host", refusal));
+        }
         let mut tx = self.db.begin().await?;
         let before = email::find_settings_in(&mut tx, workspace_id).await?;
         row.smtp_password = match input.smtp_password.as_deref() {
-            None => before.as_ref().and_then(|b| b.smtp_password.clone()),
+            None => match before.as_ref() {
+                // The sealed password goes only to the server it was given for: pointing the
+                // settings elsewhere without it would hand it to that server at `AUTH`.
+                Some(b) if b.smtp_password.is_some() && !same_server(b, &row) => {
+                    return Err(AppError::invalid(
+                        "smtp_password",
+                        "enter the password again: the server, port, TLS mode or username changed",
+                    ));
+                }
+                Some(b) => b.smtp_password.clone(),
+                None => None,
+            },
             Some("") => None,
             Some(password) => Some(self.config.secret_key.seal(password.as_bytes())?),
         };
@@ -136,6 +155,7 @@ impl App {
         let delivery = mail::send(
             &settings,
             &self.config.secret_key,
+            &self.config.outbound,
             to.as_str(),
             &message,
             self.config.outbox.smtp_timeout,
@@ -214,6 +234,14 @@ fn validate(
         smtp_tls: tls.as_str().to_owned(),
         updated_at: Timestamp::now(),
     })
+}
+
+/// Whether two settings reach the same server as the same user.
+fn same_server(a: &EmailSettingsRow, b: &EmailSettingsRow) -> bool {
+    a.smtp_host == b.smtp_host
+        && a.smtp_port == b.smtp_port
+        && a.smtp_tls == b.smtp_tls
+        && a.smtp_username == b.smtp_username
 }
 
 /// Reads one field of the settings as text, for the log.

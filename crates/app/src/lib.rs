@@ -20,6 +20,7 @@ pub mod invitations;
 mod mail;
 pub mod members;
 pub mod organizations;
+pub mod outbound;
 pub mod outbox;
 pub mod password_resets;
 pub mod passwords;
@@ -51,6 +52,8 @@ pub struct Config {
     /// Where this deployment is reached, for links when a workspace has set no URL of its own.
     pub public_url: BaseUrl,
     pub outbox: OutboxSettings,
+    /// Where outgoing connections may go beyond the public internet.
+    pub outbound: outbound::Destinations,
 }
 
 /// What every use case needs: the database, the password hasher and the configuration.

@@ -1,6 +1,7 @@
-//! Sending one email over SMTP with a workspace's settings, with bounded timeouts, and reporting
-//! the server's answer either way.
+//! Sending one email over SMTP with a workspace's settings, to an allowed address, with bounded
+//! timeouts, and reporting the server's answer either way.
 
+use crate::outbound::Destinations;
 use crate::secrets::SecretKey;
 use crate::templates::Rendered;
 use clientele_domain::TlsMode;
@@ -8,6 +9,7 @@ use clientele_store::email::EmailSettingsRow;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
@@ -30,11 +32,12 @@ impl Delivery {
     }
 }
 
-/// Sends `email` to `to` with the workspace's settings; never takes longer than about
-/// `timeout` per network step.
+/// Sends `email` to `to` with the workspace's settings, to an allowed address only; never takes
+/// longer than about `timeout` per network step.
 pub(crate) async fn send(
     settings: &EmailSettingsRow,
     key: &SecretKey,
+    destinations: &Destinations,
     to: &str,
     email: &Rendered,
     timeout: Duration,
@@ -43,7 +46,7 @@ pub(crate) async fn send(
         Ok(message) => message,
         Err(reason) => return Delivery::failed(true, reason),
     };
-    let transport = match transport(settings, key, timeout) {
+    let transport = match transport(settings, key, destinations, timeout).await {
         Ok(transport) => transport,
         Err(reason) => return Delivery::failed(true, reason),
     };
@@ -55,7 +58,7 @@ pub(crate) async fn send(
             response: format!(
                 "{} {}",
                 response.code(),
-                response.message().collect::<Vec<_>>().join(" ")
+                plain(&response.message().collect::<Vec<_>>().join(" "))
             ),
         },
         Ok(Err(error)) => Delivery::failed(error.is_permanent(), describe(&error)),
@@ -96,31 +99,45 @@ fn build(settings: &EmailSettingsRow, to: &str, email: &Rendered) -> Result<Mess
         .map_err(|error| error.to_string())
 }
 
-fn transport(
+/// A transport to the checked address of the workspace's server; TLS still verifies the name.
+async fn transport(
     settings: &EmailSettingsRow,
     key: &SecretKey,
+    destinations: &Destinations,
     timeout: Duration,
 ) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let host = settings
         .smtp_host
         .as_deref()
         .ok_or_else(|| "no SMTP server is set".to_owned())?;
-    let tls: TlsMode = settings
+    let tls_mode: TlsMode = settings
         .smtp_tls
         .parse()
         .map_err(|_| "the TLS mode is not valid".to_owned())?;
-    let builder = match tls {
-        TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
-        TlsMode::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
-        TlsMode::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
-            host,
-        )),
-    }
-    .map_err(|error| describe(&error))?;
-    let mut builder = builder.timeout(Some(timeout));
-    if let Some(port) = settings.smtp_port.and_then(|p| u16::try_from(p).ok()) {
-        builder = builder.port(port);
-    }
+    let port = settings
+        .smtp_port
+        .and_then(|p| u16::try_from(p).ok())
+        .unwrap_or(match tls_mode {
+            TlsMode::Starttls => 587,
+            TlsMode::Tls => 465,
+            TlsMode::None => 25,
+        });
+    let address = tokio::time::timeout(timeout, destinations.resolve(host, port))
+        .await
+        .map_err(|_| format!("`{host}` could not be resolved in time"))??;
+    let parameters = || {
+        TlsParameters::new(host.to_owned()).map_err(|_| format!("`{host}` cannot be used for TLS"))
+    };
+    let tls = match tls_mode {
+        TlsMode::Tls => Tls::Wrapper(parameters()?),
+        TlsMode::Starttls => Tls::Required(parameters()?),
+        TlsMode::None => Tls::None,
+    };
+    let mut builder =
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(address.ip().to_string())
+            .port(port)
+            .tls(tls)
+            .timeout(Some(timeout));
     if let Some(username) = &settings.smtp_username {
         let password = match &settings.smtp_password {
             Some(sealed) => key
@@ -137,14 +154,31 @@ fn transport(
     Ok(builder.build())
 }
 
-/// The error with its causes, which carry the server's words or the network's.
+/// What went wrong, in words that carry only what an SMTP server says (its reply code and
+/// text): a peer that does not speak SMTP gets a description, never its own words back.
 fn describe(error: &lettre::transport::smtp::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+    if let Some(code) = error.status() {
+        let said = std::error::Error::source(error)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        return format!("{code} {}", plain(&said)).trim_end().to_owned();
     }
-    text
+    let what = if error.is_timeout() {
+        "the SMTP server did not answer in time"
+    } else if error.is_tls() {
+        "the TLS connection to the SMTP server failed (check the TLS mode and the certificate)"
+    } else if error.is_response() {
+        "the server did not answer as an SMTP server"
+    } else {
+        "could not connect to the SMTP server"
+    };
+    what.to_owned()
+}
+
+/// An SMTP reply's text kept printable and short.
+fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(300)
+        .collect()
 }

@@ -151,6 +151,7 @@ impl App {
                 mail::send(
                     &smtp,
                     &self.config.secret_key,
+                    &self.config.outbound,
                     &message.recipient,
                     &email,
                     settings.smtp_timeout,

@@ -29,6 +29,7 @@ pub struct Overrides {
     pub public_url: Option<String>,
     pub secret_key: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
+    pub outbound_allow: Option<Vec<String>>,
 }
 
 /// The settings file; every key is optional and unknown keys are refused.
@@ -44,6 +45,7 @@ pub struct FileSettings {
     pub public_url: Option<String>,
     pub secret_key: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
+    pub outbound_allow: Option<Vec<String>>,
 }
 
 /// How log lines are written.
@@ -74,6 +76,8 @@ pub struct Settings {
     pub secret_key: SecretKeySource,
     /// The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     pub trusted_proxies: Vec<IpNet>,
+    /// Networks beyond the public internet that outgoing connections (SMTP) may reach.
+    pub outbound_allow: Vec<IpNet>,
 }
 
 /// The key that seals stored secrets: given (every node of a cluster must share it), or a file
@@ -117,6 +121,8 @@ pub enum ConfigError {
     PublicUrl(String),
     #[error("trusted_proxies: {0}")]
     TrustedProxy(String),
+    #[error("outbound_allow: {0}")]
+    OutboundAllow(String),
     #[error(transparent)]
     SecretKey(#[from] clientele_app::secrets::SecretKeyError),
     #[error("cannot create the data directory {path}")]
@@ -188,6 +194,15 @@ impl Settings {
             .map(|network| TrustedProxies::parse_network(network))
             .collect::<Result<_, _>>()
             .map_err(ConfigError::TrustedProxy)?;
+        let outbound_allow = overrides
+            .outbound_allow
+            .clone()
+            .or(file.outbound_allow)
+            .unwrap_or_default()
+            .iter()
+            .map(|network| TrustedProxies::parse_network(network))
+            .collect::<Result<_, _>>()
+            .map_err(ConfigError::OutboundAllow)?;
         Ok(Self {
             listen,
             data_dir,
@@ -197,6 +212,7 @@ impl Settings {
             public_url,
             secret_key,
             trusted_proxies,
+            outbound_allow,
         })
     }
 }

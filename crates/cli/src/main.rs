@@ -5,6 +5,7 @@ mod config;
 mod logging;
 
 use clap::{Parser, Subcommand};
+use clientele_app::outbound::Destinations;
 use clientele_app::outbox::OutboxSettings;
 use clientele_app::setup::NewWorkspaceInput;
 use clientele_app::tokens::Token;
@@ -164,6 +165,16 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     trusted_proxies: Vec<String>,
+    /// A network beyond the public internet that outgoing connections (the workspaces' SMTP
+    /// servers) may reach, e.g. 127.0.0.1 for a local relay; repeat or separate with commas.
+    /// Default: none, so loopback, private and link-local addresses are refused.
+    #[arg(
+        long = "outbound-allow",
+        env = "CLIENTELE_OUTBOUND_ALLOW",
+        value_name = "NETWORK",
+        value_delimiter = ','
+    )]
+    outbound_allow: Vec<String>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -391,14 +402,17 @@ async fn verify(settings: Settings) -> Result<(), CliError> {
 }
 
 fn serve_overrides(args: &ServeArgs) -> Overrides {
-    let proxies: Vec<String> = args
-        .trusted_proxies
-        .iter()
-        .map(|p| p.trim().to_owned())
-        .filter(|p| !p.is_empty())
-        .collect();
+    let networks = |given: &[String]| {
+        let networks: Vec<String> = given
+            .iter()
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect();
+        (!networks.is_empty()).then_some(networks)
+    };
     Overrides {
-        trusted_proxies: (!proxies.is_empty()).then_some(proxies),
+        trusted_proxies: networks(&args.trusted_proxies),
+        outbound_allow: networks(&args.outbound_allow),
         ..overrides(args.listen, &args.common)
     }
 }
@@ -419,6 +433,7 @@ fn overrides(listen: Option<SocketAddr>, common: &CommonArgs) -> Overrides {
         public_url: given(&common.public_url),
         secret_key: given(&common.secret_key),
         trusted_proxies: None,
+        outbound_allow: None,
     }
 }
 
@@ -434,6 +449,7 @@ async fn app(settings: &Settings, db: Db, listening: Option<SocketAddr>) -> Resu
         secret_key: settings.secret_key()?,
         public_url,
         outbox: OutboxSettings::default(),
+        outbound: Destinations::new(settings.outbound_allow.clone()),
     };
     App::new(db, config).await.map_err(CliError::App)
 }

@@ -1,6 +1,7 @@
 //! The real application, served on a random local port for one test.
 
 use crate::db::TestDb;
+use clientele_app::outbound::Destinations;
 use clientele_app::outbox::OutboxSettings;
 use clientele_app::secrets::SecretKey;
 use clientele_app::{App, Config};
@@ -37,6 +38,9 @@ pub struct Options {
     /// One PostgreSQL connection (SQLite reader) by default: a transaction that waits for a
     /// second connection then fails its test at once, instead of starving the pool under load.
     pub pool: PoolSettings,
+    /// Where outgoing connections may go: loopback by default, where the tests' SMTP servers
+    /// listen; `Destinations::default()` is a deployment's default, public addresses only.
+    pub outbound: Destinations,
 }
 
 impl Default for Options {
@@ -49,13 +53,17 @@ impl Default for Options {
                 max_connections: 1,
                 ..PoolSettings::default()
             },
+            outbound: Destinations::new(vec![
+                "127.0.0.0/8".parse().expect("a network"),
+                "::1/128".parse().expect("a network"),
+            ]),
         }
     }
 }
 
 /// The configuration `clientele serve` would have, with a fresh key and an outbox that
 /// retries within a test's patience.
-fn config(address: SocketAddr) -> Config {
+fn config(address: SocketAddr, outbound: Destinations) -> Config {
     Config {
         secret_key: SecretKey::generate().expect("a secret key"),
         public_url: BaseUrl::parse(&format!("http://{address}")).expect("the server's URL"),
@@ -66,6 +74,7 @@ fn config(address: SocketAddr) -> Config {
             max_attempts: 10,
             smtp_timeout: Duration::from_secs(3),
         },
+        outbound,
     }
 }
 
@@ -84,7 +93,7 @@ impl TestApp {
             .expect("bind a local port");
         let address = listener.local_addr().expect("the bound address");
         // The extra routes answer first; everything else reaches the full application.
-        let app = App::new(db.clone(), config(address))
+        let app = App::new(db.clone(), config(address, options.outbound.clone()))
             .await
             .expect("the use cases start");
         let outbox = tokio::spawn(app.clone().run_outbox(std::future::pending()));

@@ -144,6 +144,7 @@ async fn exercise(dir: &Path, database_url: Option<&str>) -> (Secrets, String) {
     let mut serve = with_database(clientele(dir));
     serve
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--outbound-allow", "127.0.0.1"])
         .env("CLIENTELE_LOG", "trace");
     let server = Server::start(serve).await;
     let run = Run {

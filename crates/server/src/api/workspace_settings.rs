@@ -160,7 +160,8 @@ pub struct EmailSettingsRequest {
     /// Default: 587 for `starttls`, 465 for `tls`, 25 for `none`.
     pub smtp_port: Option<u16>,
     pub smtp_username: Option<String>,
-    /// Omit to keep the stored password; `""` removes it. Sealed at rest, never returned.
+    /// Omit to keep the stored password (refused when the host, port, TLS mode or username
+    /// changes: give it again); `""` removes it. Sealed at rest, never returned.
     pub smtp_password: Option<String>,
     /// `starttls` (default), `tls`, or `none` for a local relay.
     pub smtp_tls: Option<String>,

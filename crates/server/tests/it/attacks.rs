@@ -1,10 +1,14 @@
 //! Attacks from inside a tenant, written as the attacker would try them: each stops at the
 //! step that was closed.
 
-use clientele_domain::MemberRole;
-use clientele_testkit::{Backend, Credentials, TestApp, on_both_backends};
+use clientele_app::outbound::Destinations;
+use clientele_domain::{MemberRole, Timestamp};
+use clientele_store::email::{self, EmailSettingsRow};
+use clientele_testkit::{Backend, Credentials, Options, SmtpSink, TestApp, on_both_backends};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 
 async fn send(request: RequestBuilder) -> (StatusCode, Value) {
     let response = request.send().await.unwrap();
@@ -14,6 +18,28 @@ async fn send(request: RequestBuilder) -> (StatusCode, Value) {
         status,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
+}
+
+const EMAIL_SETTINGS: &str = "/api/v1/workspace/email-settings";
+const TEST_EMAIL: &str = "/api/v1/workspace/email-settings/test";
+
+fn smtp(host: &str, port: u16) -> Value {
+    json!({ "sender_name": "Acme", "sender_address": "hello@acme.test", "smtp_host": host, "smtp_port": port, "smtp_tls": "none" })
+}
+
+/// A server on loopback that greets like `banner` and then says nothing more.
+async fn impostor(banner: &'static str) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let _ = stream.write_all(banner.as_bytes()).await;
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            });
+        }
+    });
+    port
 }
 
 on_both_backends! {
@@ -109,5 +135,87 @@ on_both_backends! {
             "name": "Nora", "email": "nora@acme.test", "role": "member", "password": "correct horse battery staple 9",
         }))).await;
         assert_eq!(status, 201, "{created}");
+    }
+
+    async fn email_cannot_be_pointed_at_the_operators_network(backend: Backend) {
+        let options = Options { outbound: Destinations::default(), ..Options::default() };
+        let app = TestApp::spawn_with(backend, options).await;
+        let workspace = app.workspace("acme").await;
+        let admin = app.member(&workspace, "adam", MemberRole::Admin).await;
+        let admin = app.sign_in(&admin).await;
+        for host in ["127.0.0.1", "localhost", "10.0.0.7", "169.254.169.254", "::1", "::ffff:127.0.0.1", "0.0.0.0"] {
+            let (status, problem) = send(app.request(&admin, Method::PUT, EMAIL_SETTINGS).json(&smtp(host, 22))).await;
+            assert_eq!(status, 422, "{host}: {problem}");
+            assert_eq!(problem["errors"][0]["field"], "smtp_host", "{problem}");
+            assert!(problem["errors"][0]["message"].as_str().unwrap().contains("outbound_allow"), "the operator's way out is named: {problem}");
+        }
+        // A name is judged by what it resolves to whenever a connection is made, so a setting
+        // saved before (or a name that changes) cannot reach a private address either.
+        let mut tx = app.db.begin().await.unwrap();
+        email::put_settings(&mut tx, &EmailSettingsRow {
+            workspace_id: workspace.id, sender_name: "Acme".into(), sender_address: "hello@acme.test".into(),
+            reply_to: None, smtp_host: Some("localhost".into()), smtp_port: Some(22), smtp_username: None,
+            smtp_password: None, smtp_tls: "none".into(), updated_at: Timestamp::now(),
+        }).await.unwrap();
+        tx.commit().await.unwrap();
+        let (status, problem) = send(app.request(&admin, Method::POST, TEST_EMAIL).json(&json!({ "to": "ops@acme.test" }))).await;
+        assert_eq!(status, 502, "{problem}");
+        assert!(problem["detail"].as_str().unwrap().contains("outbound_allow"), "{problem}");
+    }
+
+    async fn a_test_email_reports_nothing_from_a_peer_that_does_not_speak_smtp(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let admin = app.member(&workspace, "adam", MemberRole::Admin).await;
+        let admin = app.sign_in(&admin).await;
+        for banner in ["SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n", "INFO {\"server_id\":\"NATS\",\"version\":\"2.10\"}\r\n", "5\0\0\0\n11.4.2-MariaDB\0"] {
+            let port = impostor(banner).await;
+            let (status, saved) = send(app.request(&admin, Method::PUT, EMAIL_SETTINGS).json(&smtp("127.0.0.1", port))).await;
+            assert_eq!(status, 200, "{saved}");
+            let (status, problem) = send(app.request(&admin, Method::POST, TEST_EMAIL).json(&json!({ "to": "ops@acme.test" }))).await;
+            assert_eq!(status, 502, "{problem}");
+            let detail = problem["detail"].as_str().unwrap();
+            for word in ["OpenSSH", "SSH-2.0", "NATS", "server_id", "MariaDB", "11.4"] {
+                assert!(!detail.contains(word), "the peer's own words come back: {detail}");
+            }
+        }
+    }
+
+    async fn the_smtp_password_never_follows_a_changed_server(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let admin = app.member(&workspace, "adam", MemberRole::Admin).await;
+        let admin = app.sign_in(&admin).await;
+        let (ours, theirs) = (SmtpSink::start().await, SmtpSink::start().await);
+        let mut settings = smtp("127.0.0.1", ours.port());
+        settings["smtp_username"] = json!("mailer");
+        settings["smtp_password"] = json!("the-agency's-Secret-1");
+        let (status, saved) = send(app.request(&owner, Method::PUT, EMAIL_SETTINGS).json(&settings)).await;
+        assert_eq!(status, 200, "{saved}");
+
+        let mut redirected = settings.clone();
+        redirected.as_object_mut().unwrap().remove("smtp_password");
+        redirected["smtp_port"] = json!(theirs.port());
+        let (status, problem) = send(app.request(&admin, Method::PUT, EMAIL_SETTINGS).json(&redirected)).await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "smtp_password", "{problem}");
+        for (field, value) in [("smtp_host", json!("127.0.0.2")), ("smtp_tls", json!("starttls")), ("smtp_username", json!("other"))] {
+            let mut changed = settings.clone();
+            changed.as_object_mut().unwrap().remove("smtp_password");
+            changed[field] = value;
+            let (status, problem) = send(app.request(&admin, Method::PUT, EMAIL_SETTINGS).json(&changed)).await;
+            assert_eq!(status, 422, "changing {field}: {problem}");
+        }
+        let (status, answer) = send(app.request(&admin, Method::POST, TEST_EMAIL).json(&json!({ "to": "ops@acme.test" }))).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(ours.logins(), [("mailer".to_owned(), "the-agency's-Secret-1".to_owned())]);
+
+        redirected["smtp_password"] = json!("the-admin's-own-1");
+        let (status, saved) = send(app.request(&admin, Method::PUT, EMAIL_SETTINGS).json(&redirected)).await;
+        assert_eq!(status, 200, "{saved}");
+        let (status, answer) = send(app.request(&admin, Method::POST, TEST_EMAIL).json(&json!({ "to": "ops@acme.test" }))).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(theirs.logins(), [("mailer".to_owned(), "the-admin's-own-1".to_owned())], "only the password given with the new server reaches it");
     }
 }
