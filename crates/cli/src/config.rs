@@ -185,23 +185,9 @@ impl Settings {
             Some(key) => SecretKeySource::Given(key),
             None => SecretKeySource::File(data_dir.join(SECRET_KEY_FILE)),
         };
-        let trusted_proxies = overrides
-            .trusted_proxies
-            .clone()
-            .or(file.trusted_proxies)
-            .unwrap_or_default()
-            .iter()
-            .map(|network| TrustedProxies::parse_network(network))
-            .collect::<Result<_, _>>()
+        let trusted_proxies = networks(overrides.trusted_proxies.clone(), file.trusted_proxies)
             .map_err(ConfigError::TrustedProxy)?;
-        let outbound_allow = overrides
-            .outbound_allow
-            .clone()
-            .or(file.outbound_allow)
-            .unwrap_or_default()
-            .iter()
-            .map(|network| TrustedProxies::parse_network(network))
-            .collect::<Result<_, _>>()
+        let outbound_allow = networks(overrides.outbound_allow.clone(), file.outbound_allow)
             .map_err(ConfigError::OutboundAllow)?;
         Ok(Self {
             listen,
@@ -215,6 +201,16 @@ impl Settings {
             outbound_allow,
         })
     }
+}
+
+/// A list of networks (or single addresses), from the flags or else the file.
+fn networks(given: Option<Vec<String>>, file: Option<Vec<String>>) -> Result<Vec<IpNet>, String> {
+    given
+        .or(file)
+        .unwrap_or_default()
+        .iter()
+        .map(|network| TrustedProxies::parse_network(network))
+        .collect()
 }
 
 impl Settings {
