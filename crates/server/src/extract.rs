@@ -8,6 +8,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
+use axum::response::{IntoResponse, Response};
 use clientele_app::RequestContext;
 use clientele_app::auth::Authenticated;
 use clientele_app::tokens::Token;
@@ -113,24 +114,68 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
             .map_err(|rejection| Problem::from_status(rejection.status()))?;
-        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(&mut deserializer) {
+        // Parsing the whole document first refuses trailing garbage (`{"name":"x"} xx`) and
+        // finds a NUL character, which no text field may hold, before any field is read.
+        let document: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|error| Problem::malformed_json(error.to_string()))?;
+        if let Some(field) = nul_in(&document) {
+            return Err(Problem::invalid_field(&field, NUL_MESSAGE.to_owned()));
+        }
+        match serde_path_to_error::deserialize(document) {
             Ok(value) => Ok(Self(value)),
             Err(error) => {
                 let field = error.path().to_string();
-                let inner = error.into_inner();
-                if inner.is_syntax() || inner.is_eof() {
-                    Err(Problem::malformed_json(inner.to_string()))
-                } else {
-                    let field = if field == "." { String::new() } else { field };
-                    Err(Problem::invalid_field(
-                        &field,
-                        strip_position(&inner.to_string()),
-                    ))
-                }
+                let field = if field == "." { String::new() } else { field };
+                Err(Problem::invalid_field(
+                    &field,
+                    strip_position(&error.into_inner().to_string()),
+                ))
             }
         }
     }
+}
+
+const NUL_MESSAGE: &str = "must not contain the NUL character";
+
+/// The path of the first string (or key) in `value` holding a NUL character, as `a.b[2]`.
+fn nul_in(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0').then(String::new),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_in(item).map(|inner| format!("[{i}]{}", dotted(&inner)))),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some(String::new());
+            }
+            nul_in(item).map(|inner| format!("{key}{}", dotted(&inner)))
+        }),
+        _ => None,
+    }
+}
+
+fn dotted(inner: &str) -> String {
+    if inner.is_empty() || inner.starts_with('[') {
+        inner.to_owned()
+    } else {
+        format!(".{inner}")
+    }
+}
+
+/// Refuses a query string holding a NUL character (`?action=%00`), naming its parameter, on
+/// every route: no text the product stores or searches may hold one.
+pub async fn refuse_nul_in_query(request: Request, next: axum::middleware::Next) -> Response {
+    let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(request.uri());
+    if let Ok(axum::extract::Query(pairs)) = pairs
+        && let Some((name, _)) = pairs
+            .iter()
+            .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+    {
+        let field = if name.contains('\0') { "query" } else { name };
+        return Problem::invalid_field(field, NUL_MESSAGE.to_owned()).into_response();
+    }
+    next.run(request).await
 }
 
 /// Path parameters; a malformed id names nothing that can exist, so it is 404.

@@ -4,6 +4,7 @@ use crate::api::{
     account_links, activity, agents, api_keys, client_users, health, images, me, members,
     organizations, outbox, sessions, teams, two_factor, workspace_settings,
 };
+use crate::extract;
 use crate::idempotency;
 use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH, document_idempotency};
 use crate::problem::{self, Problem};
@@ -185,6 +186,7 @@ fn with_middleware(routes: Router, transport: Transport, app: App) -> Router {
             idempotency::replay,
         ))
         .layer(axum::middleware::from_fn(problem::render))
+        .layer(axum::middleware::from_fn(extract::refuse_nul_in_query))
         .layer(axum::middleware::from_fn(answer_timeout))
         .layer(CatchPanicLayer::custom(answer_panic))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

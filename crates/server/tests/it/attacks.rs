@@ -218,4 +218,37 @@ on_both_backends! {
         assert_eq!(status, 200, "{answer}");
         assert_eq!(theirs.logins(), [("mailer".to_owned(), "the-admin's-own-1".to_owned())], "only the password given with the new server reaches it");
     }
+
+    async fn a_nul_character_is_refused_at_the_edge_by_name(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let (status, problem) = send(app.request(&owner, Method::PUT, "/api/v1/workspace/email-templates/invitation/en")
+            .json(&json!({ "subject": "Hi", "html": "<p>\u{0}</p>", "text": "{{ link }}" }))).await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "html", "{problem}");
+        let (status, problem) = send(app.request(&owner, Method::POST, "/api/v1/organizations")
+            .json(&json!({ "name": "North\u{0}wind" }))).await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "name", "{problem}");
+        for path in ["/console/activity?action=%00", "/api/v1/activity?action=%00", "/api/v1/organizations?q=a%00b"] {
+            let (status, problem) = send(app.request(&owner, Method::GET, path)).await;
+            assert_eq!(status, 422, "{path}: {problem}");
+            let field = problem["errors"][0]["field"].as_str().unwrap();
+            assert!(path.contains(&format!("?{field}=")), "{path}: {problem}");
+        }
+    }
+
+    async fn json_with_trailing_garbage_is_refused_and_changes_nothing(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let (status, problem) = send(app.request(&owner, Method::POST, "/api/v1/organizations")
+            .header("content-type", "application/json")
+            .body(r#"{"name":"Northwind"} xx"#)).await;
+        assert_eq!(status, 400, "{problem}");
+        assert_eq!(problem["code"], "malformed_json", "{problem}");
+        let (_, list) = send(app.request(&owner, Method::GET, "/api/v1/organizations")).await;
+        assert_eq!(list["organizations"], json!([]), "{list}");
+    }
 }

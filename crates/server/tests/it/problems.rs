@@ -95,17 +95,21 @@ on_both_backends! {
         let workspace = app.workspace("acme").await;
         let owner = app.sign_in(&workspace.owner).await;
         let nul = "a\u{0}b@acme.test";
+        let field = |response: serde_json::Value| response["errors"][0]["field"].as_str().unwrap().to_owned();
         let sign_in = app.client().post(app.url("/api/v1/sessions"))
             .json(&serde_json::json!({ "email": nul, "password": "x\u{0}yz-long-enough" })).send().await.unwrap();
-        assert_eq!(sign_in.status(), 401);
+        assert_eq!(sign_in.status(), 422, "a NUL is refused by name before anything is looked up");
+        assert_eq!(field(sign_in.json().await.unwrap()), "email");
         let dashboard = app.client().post(app.url("/api/v1/dashboard/sessions"))
-            .json(&serde_json::json!({ "workspace": "ac\u{0}me", "email": nul, "password": "x" })).send().await.unwrap();
-        assert_eq!(dashboard.status(), 401);
+            .json(&serde_json::json!({ "workspace": "ac\u{0}me", "email": "ab@acme.test", "password": "x" })).send().await.unwrap();
+        assert_eq!(dashboard.status(), 422);
+        assert_eq!(field(dashboard.json().await.unwrap()), "workspace");
         let filter = app.request(&owner, reqwest::Method::GET, "/api/v1/activity?action=member%00added").send().await.unwrap();
-        assert_eq!(filter.status(), 400);
+        assert_eq!(filter.status(), 422);
+        assert_eq!(field(filter.json().await.unwrap()), "action");
         let named = app.request(&owner, reqwest::Method::POST, "/api/v1/members")
-            .json(&serde_json::json!({ "name": "A\u{0}B", "email": "ab@acme.test", "role": "member", "password": clientele_testkit::PASSWORD }))
+            .json(&serde_json::json!({ "name": "A\u{1}B", "email": "ab@acme.test", "role": "member", "password": clientele_testkit::PASSWORD }))
             .send().await.unwrap();
-        assert_eq!(named.status(), 422);
+        assert_eq!(named.status(), 422, "other control characters are refused by the field's rule");
     }
 }
