@@ -28,9 +28,10 @@ pub struct IdempotentRequest {
 }
 
 impl IdempotentRequest {
-    /// A request by the caller holding `credential`, with `key`, for `method path` with `body`.
+    /// A request by the verified caller `scope` (its session or API key), with `key`, for
+    /// `method path` with `body`.
     pub fn new(
-        credential: &str,
+        scope: &str,
         key: &str,
         method: &str,
         path: &str,
@@ -54,7 +55,7 @@ impl IdempotentRequest {
             .finalize()
             .into();
         Ok(Self {
-            scope: Sha256::digest(credential.as_bytes()).into(),
+            scope: Sha256::digest(scope.as_bytes()).into(),
             key: key.to_owned(),
             fingerprint,
         })

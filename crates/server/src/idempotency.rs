@@ -1,41 +1,53 @@
 //! `Idempotency-Key` on POST requests: a retry of a create (after a timeout or a dropped
 //! connection) gets the first answer, marked `Idempotent-Replayed: true`, instead of creating
-//! twice. Keys belong to the credential that sent them; requests without credentials or
-//! without the header pass straight through.
+//! twice. Keys belong to the verified caller (the session or the API key): a request whose
+//! credentials do not authenticate, or without the header, passes straight through, so a
+//! signed-out session or a revoked key never receives a stored answer or writes a key.
 
-use crate::extract::cookie_token;
+use crate::extract::Caller;
 use crate::problem::{self, Problem};
 use crate::router::{MAX_BODY_BYTES, REQUEST_ID};
+use crate::state::AppState;
 use axum::body::{Body, to_bytes};
+use axum::extract::FromRequestParts;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use clientele_app::App;
+use clientele_app::auth::Authenticated;
 use clientele_app::idempotency::{Answer, Begun, IdempotentRequest};
+use clientele_domain::Principal;
 
 /// The request header that names a request, as the IETF draft spells it.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 /// Set on an answer that was stored, not made now.
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
-pub async fn replay(State(app): State<App>, request: Request, next: Next) -> Response {
-    let Some(key) = request.headers().get(&IDEMPOTENCY_KEY) else {
-        return next.run(request).await;
-    };
-    let Some(credential) = credential(request.headers()) else {
+pub async fn replay(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(key) = request
+        .headers()
+        .get(&IDEMPOTENCY_KEY)
+        .map(|key| key.to_str().unwrap_or_default().to_owned())
+    else {
         return next.run(request).await;
     };
     if request.method() != Method::POST {
         return next.run(request).await;
     }
+    let (mut parts, body) = request.into_parts();
+    // Authenticated exactly as the handler will be; a refusal is the handler's to give.
+    let caller = Caller::from_request_parts(&mut parts, &state).await;
+    let Some(scope) = caller.ok().and_then(|Caller(caller)| scope_of(&caller)) else {
+        return next.run(Request::from_parts(parts, body)).await;
+    };
+    let request = Request::from_parts(parts, body);
+    let app = &state.app;
     let request_id = request
         .headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let key = key.to_str().unwrap_or_default().to_owned();
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
         return problem::render_now(
@@ -48,10 +60,9 @@ pub async fn replay(State(app): State<App>, request: Request, next: Next) -> Res
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or_default();
-    let begun = IdempotentRequest::new(&credential, &key, parts.method.as_str(), path, &bytes)
-        .map(|idempotent| (idempotent, app.clone()));
-    let (idempotent, app) = match begun {
-        Ok(begun) => begun,
+    let idempotent = match IdempotentRequest::new(&scope, &key, parts.method.as_str(), path, &bytes)
+    {
+        Ok(idempotent) => idempotent,
         Err(error) => return problem::render_now(error.into(), &request_id),
     };
     match app.begin_idempotent(&idempotent).await {
@@ -82,13 +93,13 @@ pub async fn replay(State(app): State<App>, request: Request, next: Next) -> Res
     }
 }
 
-/// The caller's credential: a bearer token, or else the session cookie.
-fn credential(headers: &HeaderMap) -> Option<String> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.trim().is_empty());
-    bearer.or_else(|| cookie_token(headers)).map(str::to_owned)
+/// Whose keys these are: the API key, or the session, that authenticated the request.
+fn scope_of(caller: &Authenticated) -> Option<String> {
+    match (&caller.actor.principal, caller.session_id) {
+        (Principal::ApiKey { id, .. }, _) => Some(format!("api_key:{}", id.as_uuid())),
+        (_, Some(session)) => Some(format!("session:{}", session.as_uuid())),
+        (_, None) => None,
+    }
 }
 
 fn text(headers: &HeaderMap, name: HeaderName) -> Option<String> {

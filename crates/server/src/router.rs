@@ -16,7 +16,6 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderName;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use clientele_app::App;
 use std::any::Any;
 use std::time::Duration;
 use tower::ServiceBuilder;
@@ -50,7 +49,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The whole application for the given state.
 pub fn app(state: AppState) -> Router {
-    let app = state.app.clone();
+    let replay_state = state.clone();
     let transport = Transport {
         proxies: state.trusted_proxies.clone(),
         public_https: state.app.config.public_url.as_str().starts_with("https://"),
@@ -66,7 +65,7 @@ pub fn app(state: AppState) -> Router {
                 .config(utoipa_swagger_ui::Config::new([DOCUMENT_PATH]).validator_url("none")),
         )
         .with_state(state);
-    with_middleware(routes, transport, app)
+    with_middleware(routes, transport, replay_state)
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -161,7 +160,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(account_links::preview))
 }
 
-fn with_middleware(routes: Router, transport: Transport, app: App) -> Router {
+fn with_middleware(routes: Router, transport: Transport, state: AppState) -> Router {
     let layers = ServiceBuilder::new()
         .map_request(drop_unusable_request_id)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -182,7 +181,7 @@ fn with_middleware(routes: Router, transport: Transport, app: App) -> Router {
         // Pages and JSON shrink about tenfold for browsers that accept gzip.
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
-            app,
+            state,
             idempotency::replay,
         ))
         .layer(axum::middleware::from_fn(problem::render))

@@ -84,6 +84,33 @@ impl TestDb {
         Ok(())
     }
 
+    /// The number that `sql` (a `SELECT count(*) ...`) answers, read behind the application's
+    /// back: for tests of what a refused request must not have written.
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sqlx::{AssertSqlSafe, Connection};
+        let sql = AssertSqlSafe(sql.to_owned());
+        match self.backend {
+            Backend::Sqlite => {
+                let mut connection = sqlx::SqliteConnection::connect(&self.url)
+                    .await
+                    .expect("a SQLite connection");
+                sqlx::query_scalar::<sqlx::Sqlite, i64>(sql)
+                    .fetch_one(&mut connection)
+                    .await
+                    .expect("the count")
+            }
+            Backend::Postgres => {
+                let mut connection = sqlx::PgConnection::connect(&self.url)
+                    .await
+                    .expect("a PostgreSQL connection");
+                sqlx::query_scalar::<sqlx::Postgres, i64>(sql)
+                    .fetch_one(&mut connection)
+                    .await
+                    .expect("the count")
+            }
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -251,4 +251,44 @@ on_both_backends! {
         let (_, list) = send(app.request(&owner, Method::GET, "/api/v1/organizations")).await;
         assert_eq!(list["organizations"], json!([]), "{list}");
     }
+
+    async fn a_stored_answer_is_replayed_only_to_the_credential_that_is_still_valid(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let create_key = |credentials: &Credentials| app.request(credentials, Method::POST, "/api/v1/api-keys")
+            .header("idempotency-key", "make-a-key")
+            .json(&json!({ "name": "CI", "role": "admin" }));
+        let (status, created) = send(create_key(&owner)).await;
+        assert_eq!(status, 201, "{created}");
+        let (status, again) = send(create_key(&owner)).await;
+        assert_eq!((status, &again), (StatusCode::CREATED, &created), "a retry gets the first answer");
+
+        let (status, _) = send(app.request(&owner, Method::DELETE, "/api/v1/sessions/current")).await;
+        assert_eq!(status, 204);
+        let (status, after) = send(create_key(&owner)).await;
+        assert_eq!(status, 401, "a signed-out session gets no stored answer: {after}");
+        assert!(!after.to_string().contains(created["token"].as_str().unwrap()));
+
+        let key = Credentials::ApiKey(created["token"].as_str().unwrap().to_owned());
+        let org = |credentials: &Credentials| app.request(credentials, Method::POST, "/api/v1/organizations")
+            .header("idempotency-key", "make-an-org").json(&json!({ "name": "Northwind" }));
+        let (status, made) = send(org(&key)).await;
+        assert_eq!(status, 201, "{made}");
+        let owner = app.sign_in(&workspace.owner).await;
+        let (status, _) = send(app.request(&owner, Method::DELETE, &format!("/api/v1/api-keys/{}", created["api_key"]["id"].as_str().unwrap()))).await;
+        assert_eq!(status, 204);
+        let (status, after) = send(org(&key)).await;
+        assert_eq!(status, 401, "a revoked key gets no stored answer: {after}");
+
+        let keys = "SELECT count(*) FROM idempotency_keys";
+        let before = app.database.count(keys).await;
+        for i in 0..5 {
+            let forged = Credentials::ApiKey(format!("ck_forged{i}"));
+            let (status, _) = send(app.request(&forged, Method::POST, "/api/v1/organizations")
+                .header("idempotency-key", format!("k{i}")).json(&json!({ "name": "X" }))).await;
+            assert_eq!(status, 401);
+        }
+        assert_eq!(app.database.count(keys).await, before, "unauthenticated requests write nothing");
+    }
 }
