@@ -4,13 +4,15 @@
 
 use crate::activity::{self, Changes, Entry};
 use crate::error::{AppError, Validation};
+use crate::notices::Recipient;
 use crate::organizations::next_page;
+use crate::templates::AccountChange;
 use crate::{App, RequestContext, cursor, images, passwords};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{
     Action, Actor, AgentAccess, AgentId, ClientUserId, ClientUserName, ClientUserStatus, Email,
     OrganizationId, Permission, PermissionPreset, Permissions, Permit, Principal, Resource, TeamId,
-    Timestamp, authorize,
+    Timestamp, authorize, may_grant,
 };
 use clientele_store::account_tokens::{self, AccountTokenRow};
 use clientele_store::client_users::{
@@ -228,6 +230,7 @@ impl App {
         let access = access_of(&mut check, input.agent_access.as_deref(), &input.agent_ids)
             .or(input.agent_ids.as_ref().map(|_| AgentAccess::Selected));
         check.finish()?;
+        may_grant(actor, permissions)?;
         let (Some(name), Some(email)) = (name, email) else {
             return Err(AppError::invalid("name", "is invalid"));
         };
@@ -304,10 +307,21 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let permit = authorize(actor, Action::UpdateClientUser, &resource_of(&current))?;
-        if actor.impersonated_by.is_some() && (patch.password.is_some() || patch.email.is_some()) {
-            return Err(AppError::Forbidden(
-                "a preview cannot change a password or an email",
-            ));
+        let new_email = patch
+            .email
+            .as_deref()
+            .is_some_and(|e| !e.trim().eq_ignore_ascii_case(&current.email));
+        if new_email || patch.password.is_some() {
+            if actor.impersonated_by.is_some() {
+                return Err(AppError::Forbidden(
+                    "a preview cannot change a password or an email",
+                ));
+            }
+            authorize(
+                actor,
+                Action::ChangeClientUserCredentials,
+                &resource_of(&current),
+            )?;
         }
         let organization = self
             .organization_for(actor, current.organization_id)
@@ -335,11 +349,21 @@ impl App {
         let access = access_of(&mut check, patch.agent_access.as_deref(), &patch.agent_ids)
             .or(patch.agent_ids.as_ref().map(|_| AgentAccess::Selected));
         check.finish()?;
+        if let Some(permissions) = permissions {
+            may_grant(actor, permissions.without(current.permissions()))?;
+        }
         let password_hash = match patch.password {
             Some(password) => Some(self.passwords.hash(password).await?),
             None => None,
         };
         let workspace_id = permit.workspace_id();
+        // A person using their account hears of a new address or password at the old address.
+        let notice_context = match (new_email || password_hash.is_some())
+            && current.status != ClientUserStatus::Invited
+        {
+            true => Some(self.notice_context(workspace_id).await?),
+            false => None,
+        };
         let mut tx = self.db.begin().await?;
         guard_org_admins(&mut tx, actor, &current).await?;
         let current = client_users::find_in(&mut tx, workspace_id, id)
@@ -423,6 +447,30 @@ impl App {
             sessions::delete_for_client_user(&mut tx, workspace_id, id).await?;
         }
         ensure_an_org_admin_remains(&mut tx, actor, &current).await?;
+        let mut notices = Vec::new();
+        if let Some((brand, slug)) = &notice_context {
+            let recipient = Recipient {
+                workspace_id,
+                name: &current.name,
+                address: &current.email,
+                organization_name: &organization.name,
+                language: organization.language,
+                is_client: true,
+                workspace_slug: slug,
+                brand,
+            };
+            let new_address = email.as_ref().filter(|e| e.as_str() != current.email);
+            if let Some(to) = new_address {
+                let change = AccountChange::Email {
+                    to: to.as_str().to_owned(),
+                };
+                notices.push(self.notify(&mut tx, &recipient, &change).await?);
+            }
+            if password_hash.is_some() {
+                let change = AccountChange::Password;
+                notices.push(self.notify(&mut tx, &recipient, &change).await?);
+            }
+        }
         let entry = Entry {
             organization_id: Some(current.organization_id),
             action: "client_user.updated",
@@ -432,6 +480,9 @@ impl App {
             changes,
         };
         activity::commit(tx, &permit, actor, context, entry).await?;
+        for notice in notices {
+            self.enqueued(workspace_id, notice).await;
+        }
         self.view(workspace_id, id).await
     }
 

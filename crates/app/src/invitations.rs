@@ -543,5 +543,6 @@ pub(crate) fn placeholders(
         primary_color: brand.primary_color.clone(),
         accent_color: brand.accent_color.clone(),
         logo_url: brand.logo_url(public_url),
+        change: String::new(),
     }
 }

@@ -19,6 +19,7 @@ pub mod images;
 pub mod invitations;
 mod mail;
 pub mod members;
+mod notices;
 pub mod organizations;
 pub mod outbound;
 pub mod outbox;

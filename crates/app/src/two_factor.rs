@@ -298,7 +298,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let resource = crate::organizations::resource_of(&current);
-        let permit = authorize(actor, Action::UpdateOrganization, &resource)?;
+        let permit = authorize(actor, Action::SetOrganizationSecurity, &resource)?;
         let workspace_id = permit.workspace_id();
         let before = two_factor::organization_requires(&self.db, workspace_id, id).await?;
         if before == required {

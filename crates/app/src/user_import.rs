@@ -8,7 +8,7 @@ use crate::{App, RequestContext};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{
     Action, Actor, AgentAccess, ClientUserId, ClientUserName, ClientUserStatus, Email,
-    OrganizationId, Permissions, TeamId, TeamRole, Timestamp,
+    OrganizationId, Permissions, TeamId, TeamRole, Timestamp, may_grant,
 };
 use clientele_store::activity::{self, NewActivity};
 use clientele_store::client_users::{self, NewClientUser};
@@ -57,6 +57,8 @@ impl App {
             .collect();
         let plan = organization.settings().enabled_sections;
         let rows = validate(&records, plan, &teams)?;
+        let granted: Permissions = rows.iter().flat_map(|r| r.permissions.iter()).collect();
+        may_grant(actor, granted)?;
         let emails: Vec<String> = rows.iter().map(|r| r.email.as_str().to_owned()).collect();
         let taken = client_users::taken_emails(&mut tx, workspace_id, &emails).await?;
         if !taken.is_empty() {

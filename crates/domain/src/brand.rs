@@ -152,6 +152,8 @@ named_enum! {
     pub enum EmailKind {
         Invitation => "invitation",
         PasswordReset => "password_reset",
+        /// A notice that someone's email, password or second factor changed.
+        AccountChanged => "account_changed",
     }
 }
 

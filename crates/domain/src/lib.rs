@@ -36,7 +36,7 @@ pub use organization::{
     Billing, BillingState, Handoff, Language, Layout, OrganizationName, OrganizationSettings,
 };
 pub use permission::{Permission, Permissions};
-pub use policy::{Action, Denied, Permit, Resource, authorize};
+pub use policy::{Action, Denied, Permit, Resource, authorize, may_grant};
 pub use role::MemberRole;
 pub use text::InvalidValue;
 pub use timestamp::Timestamp;

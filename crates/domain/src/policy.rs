@@ -5,7 +5,7 @@
 
 use crate::actor::{Actor, Principal};
 use crate::id::{AgentId, ApiKeyId, ClientUserId, MemberId, OrganizationId, TeamId, WorkspaceId};
-use crate::permission::Permission;
+use crate::permission::{Permission, Permissions};
 use crate::role::MemberRole;
 
 /// Every product action the policy rules on.
@@ -45,6 +45,9 @@ pub enum Action {
     UpdateOrganization,
     /// Change the plan of an organization: its enabled sections and billing.
     SetOrganizationPlan,
+    /// Require (or stop requiring) a second factor of an organization's users: the agency's
+    /// rule, like the plan.
+    SetOrganizationSecurity,
     DeleteOrganization,
     /// List the agents assigned to one organization.
     ListOrganizationAgents,
@@ -67,6 +70,9 @@ pub enum Action {
     ReadClientUser,
     /// Change a user's profile, permissions, agent access or password; disable or enable them.
     UpdateClientUser,
+    /// Change a user's email or password: the person themselves or the agency, never another
+    /// user of the organization (that would be a takeover inside it).
+    ChangeClientUserCredentials,
     DeleteClientUser,
     /// Read who can open what in an organization.
     ReadAccessReport,
@@ -216,11 +222,23 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
         Principal::ClientUser { permissions, .. } if permissions.contains(Permission::OrgAdmin)
     );
     match action {
+        ChangeClientUserCredentials => match (&actor.principal, resource) {
+            (Principal::ClientUser { id, .. }, Resource::ClientUser { id: target, .. })
+                if id == target =>
+            {
+                Ok(())
+            }
+            _ if role.is_some() => Ok(()),
+            _ => Err(Denied::Forbidden(
+                "a person's email and password are changed by themselves, by a reset email or by the agency",
+            )),
+        },
         ListOrganizations
         | CreateOrganization
         | ReadOrganization
         | UpdateOrganization
         | SetOrganizationPlan
+        | SetOrganizationSecurity
         | DeleteOrganization
         | ListOrganizationAgents
         | ListAgents
@@ -350,6 +368,19 @@ fn client_work(action: Action, is_agency: bool, is_org_admin: bool) -> Result<()
     }
 }
 
+/// Whether `actor` may give a user the sections in `added` (those the user did not hold): the
+/// agency grants anything within the plan; a client user only what they hold themselves.
+pub fn may_grant(actor: &Actor, added: Permissions) -> Result<(), Denied> {
+    match &actor.principal {
+        Principal::ClientUser { permissions, .. } if !added.without(*permissions).is_empty() => {
+            Err(Denied::Forbidden(
+                "you can grant only the sections you hold yourself",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn targets_owner(resource: &Resource) -> bool {
     matches!(
         resource,
@@ -449,7 +480,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 45] = [
+    const ALL_ACTIONS: [Action; 47] = [
         ReadOwnAccount,
         SignOut,
         ManageOwnTwoFactor,
@@ -485,6 +516,7 @@ mod tests {
         ReadOrganization,
         UpdateOrganization,
         SetOrganizationPlan,
+        SetOrganizationSecurity,
         DeleteOrganization,
         ListOrganizationAgents,
         ListAgents,
@@ -499,6 +531,7 @@ mod tests {
         CreateClientUser,
         ReadClientUser,
         UpdateClientUser,
+        ChangeClientUserCredentials,
         DeleteClientUser,
         ReadAccessReport,
         ListTeams,
@@ -525,7 +558,7 @@ mod tests {
             ("client user", client_user(ws)),
         ];
         #[rustfmt::skip]
-        let table: [(Action, &str); 45] = [
+        let table: [(Action, &str); 47] = [
             //                                           owner admin member akey mkey client
             (ReadOwnAccount,                             "A A A A A A"),
             (SignOut,                                    "A A A F F A"),
@@ -548,6 +581,7 @@ mod tests {
             (ReadOrganization,                           "A A A A A A"),
             (UpdateOrganization,                         "A A A A A A"),
             (SetOrganizationPlan,                        "A A A A A F"),
+            (SetOrganizationSecurity,                    "A A A A A F"),
             (DeleteOrganization,                         "A A A A A F"),
             (ListOrganizationAgents,                     "A A A A A A"),
             (ListAgents,                                 "A A A A A F"),
@@ -562,6 +596,7 @@ mod tests {
             (CreateClientUser,                           "A A A A A A"),
             (ReadClientUser,                             "A A A A A A"),
             (UpdateClientUser,                           "A A A A A A"),
+            (ChangeClientUserCredentials,                "A A A A A F"),
             (DeleteClientUser,                           "A A A A A A"),
             (ReadAccessReport,                           "A A A A A A"),
             (ListTeams,                                  "A A A A A A"),
@@ -583,15 +618,17 @@ mod tests {
                 ReadOrganization
                 | UpdateOrganization
                 | SetOrganizationPlan
+                | SetOrganizationSecurity
                 | DeleteOrganization
                 | ListOrganizationAgents
                 | ListClientUsers
                 | CreateClientUser
                 | ReadAccessReport
                 | ListTeams => organization_of(&actors[5].1),
-                ReadClientUser | UpdateClientUser | DeleteClientUser => {
-                    user_of(&organization_of(&actors[5].1))
-                }
+                ReadClientUser
+                | UpdateClientUser
+                | ChangeClientUserCredentials
+                | DeleteClientUser => user_of(&organization_of(&actors[5].1)),
                 ReadTeam | ManageTeams => team_of(&organization_of(&actors[5].1)),
                 ReadAgent | UpdateAgent | DeleteAgent | AssignAgent => Resource::Agent {
                     workspace_id: ws,
@@ -734,6 +771,15 @@ mod tests {
             for resource in [Resource::Workspace(foreign), a_member(foreign, target_role), Resource::ApiKey { workspace_id: foreign, id: ApiKeyId::new() }, Resource::Organization { workspace_id: foreign, id: OrganizationId::new() }, Resource::Agent { workspace_id: foreign, id: AgentId::new() }, Resource::ClientUser { workspace_id: foreign, organization_id: OrganizationId::new(), id: ClientUserId::new() }, Resource::Team { workspace_id: foreign, organization_id: OrganizationId::new(), id: TeamId::new() }] {
                 prop_assert_eq!(authorize(&actor, action, &resource).unwrap_err(), Denied::Foreign);
             }
+        }
+
+        #[test]
+        fn nobody_grants_beyond_what_they_hold(held in any::<u16>(), added in any::<u16>()) {
+            let (held, added) = (Permissions::from_bits(held), Permissions::from_bits(added));
+            let ws = WorkspaceId::new();
+            let actor = client_of(ws, OrganizationId::new(), &held.iter().collect::<Vec<_>>());
+            prop_assert_eq!(may_grant(&actor, added).is_ok(), added.without(held).is_empty());
+            prop_assert!(may_grant(&member(ws, MemberRole::Member), added).is_ok(), "the agency grants within the plan");
         }
 
         #[test]

@@ -108,5 +108,84 @@ pub(super) fn wording(kind: EmailKind, language: Language) -> Wording {
             ignore: "Se você não fez este pedido, ignore este e-mail: sua senha continua a mesma.",
             footer: "Dúvidas? Escreva para {{ support_email }}.",
         },
+        (AccountChanged, En) => Wording {
+            subject: "Your {{ product_name }} account was changed",
+            heading: "Your account was changed",
+            body: "Hi {{ user_name }}. {{ change }}",
+            button: "Sign in",
+            expiry: "",
+            ignore: "If you did not expect this, reset your password from the sign-in page and tell {{ organization_name }} at once.",
+            footer: "Questions? Write to {{ support_email }}.",
+        },
+        (AccountChanged, Es) => Wording {
+            subject: "Se ha modificado tu cuenta de {{ product_name }}",
+            heading: "Se ha modificado tu cuenta",
+            body: "Hola, {{ user_name }}. {{ change }}",
+            button: "Iniciar sesión",
+            expiry: "",
+            ignore: "Si no lo esperabas, restablece tu contraseña desde la página de inicio de sesión y avisa enseguida a {{ organization_name }}.",
+            footer: "¿Preguntas? Escribe a {{ support_email }}.",
+        },
+        (AccountChanged, De) => Wording {
+            subject: "Ihr {{ product_name }}-Konto wurde geändert",
+            heading: "Ihr Konto wurde geändert",
+            body: "Hallo {{ user_name }}. {{ change }}",
+            button: "Anmelden",
+            expiry: "",
+            ignore: "Wenn Sie das nicht erwartet haben, setzen Sie Ihr Passwort auf der Anmeldeseite zurück und informieren Sie sofort {{ organization_name }}.",
+            footer: "Fragen? Schreiben Sie an {{ support_email }}.",
+        },
+        (AccountChanged, Fr) => Wording {
+            subject: "Votre compte {{ product_name }} a été modifié",
+            heading: "Votre compte a été modifié",
+            body: "Bonjour {{ user_name }}. {{ change }}",
+            button: "Se connecter",
+            expiry: "",
+            ignore: "Si vous ne vous y attendiez pas, réinitialisez votre mot de passe depuis la page de connexion et prévenez {{ organization_name }} sans attendre.",
+            footer: "Des questions ? Écrivez à {{ support_email }}.",
+        },
+        (AccountChanged, Pt) => Wording {
+            subject: "Sua conta do {{ product_name }} foi alterada",
+            heading: "Sua conta foi alterada",
+            body: "Olá, {{ user_name }}. {{ change }}",
+            button: "Entrar",
+            expiry: "",
+            ignore: "Se você não esperava isso, redefina sua senha na página de entrada e avise {{ organization_name }} imediatamente.",
+            footer: "Dúvidas? Escreva para {{ support_email }}.",
+        },
+    }
+}
+
+/// A change to someone's account, for the notice that tells them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountChange {
+    /// Their sign-in address became `to`; the notice goes to the old one.
+    Email {
+        to: String,
+    },
+    Password,
+    /// Their authenticator app and recovery codes were removed by the agency.
+    SecondFactorReset,
+}
+
+/// The sentence that says what changed, in `language`.
+pub(crate) fn describe_change(change: &AccountChange, language: Language) -> String {
+    use Language::*;
+    match (change, language) {
+        (AccountChange::Email { to }, En) => format!("The email address you sign in with was changed to {to}."),
+        (AccountChange::Email { to }, Es) => format!("La dirección de correo con la que inicias sesión se cambió a {to}."),
+        (AccountChange::Email { to }, De) => format!("Die E-Mail-Adresse, mit der Sie sich anmelden, wurde in {to} geändert."),
+        (AccountChange::Email { to }, Fr) => format!("L'adresse e-mail avec laquelle vous vous connectez a été remplacée par {to}."),
+        (AccountChange::Email { to }, Pt) => format!("O e-mail com que você entra foi alterado para {to}."),
+        (AccountChange::Password, En) => "The password of your account was changed.".to_owned(),
+        (AccountChange::Password, Es) => "Se ha cambiado la contraseña de tu cuenta.".to_owned(),
+        (AccountChange::Password, De) => "Das Passwort Ihres Kontos wurde geändert.".to_owned(),
+        (AccountChange::Password, Fr) => "Le mot de passe de votre compte a été modifié.".to_owned(),
+        (AccountChange::Password, Pt) => "A senha da sua conta foi alterada.".to_owned(),
+        (AccountChange::SecondFactorReset, En) => "The two-factor sign-in of your account was reset: your authenticator app and recovery codes no longer work, and you will be asked to set it up again.".to_owned(),
+        (AccountChange::SecondFactorReset, Es) => "Se ha restablecido la verificación en dos pasos de tu cuenta: tu aplicación de autenticación y tus códigos de recuperación ya no funcionan, y se te pedirá configurarla de nuevo.".to_owned(),
+        (AccountChange::SecondFactorReset, De) => "Die Zwei-Faktor-Anmeldung Ihres Kontos wurde zurückgesetzt: Ihre Authenticator-App und Ihre Wiederherstellungscodes funktionieren nicht mehr, und Sie werden gebeten, sie neu einzurichten.".to_owned(),
+        (AccountChange::SecondFactorReset, Fr) => "La connexion en deux étapes de votre compte a été réinitialisée : votre application d'authentification et vos codes de récupération ne fonctionnent plus, et il vous sera demandé de la configurer à nouveau.".to_owned(),
+        (AccountChange::SecondFactorReset, Pt) => "A verificação em duas etapas da sua conta foi redefinida: seu aplicativo autenticador e seus códigos de recuperação não funcionam mais, e você precisará configurá-la de novo.".to_owned(),
     }
 }

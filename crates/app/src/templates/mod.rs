@@ -6,6 +6,9 @@
 mod bounds;
 mod catalog;
 
+pub use catalog::AccountChange;
+pub(crate) use catalog::describe_change;
+
 use crate::error::{AppError, Validation};
 use clientele_domain::{EmailKind, Language};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
@@ -22,6 +25,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "primary_color",
     "accent_color",
     "logo_url",
+    "change",
 ];
 
 const MAX_SUBJECT_CHARS: usize = 200;
@@ -69,6 +73,8 @@ pub struct Placeholders {
     pub primary_color: String,
     pub accent_color: String,
     pub logo_url: Option<String>,
+    /// What changed, in a sentence (account notices; empty in other emails).
+    pub change: String,
 }
 
 impl Placeholders {
@@ -84,6 +90,7 @@ impl Placeholders {
             primary_color: "#4f46e5".into(),
             accent_color: "#0ea5e9".into(),
             logo_url: None,
+            change: "The email address of your account was changed to ada@example.com.".into(),
         }
     }
 }
@@ -105,9 +112,7 @@ pub fn built_in(kind: EmailKind, language: Language) -> TemplateSource {
 <h1 style="margin:0 0 12px;font-size:22px;line-height:1.3">{heading}</h1>
 <p style="margin:0 0 24px;font-size:15px;line-height:1.6">{body}</p>
 <p style="margin:0 0 24px"><a href="{{{{ link }}}}" style="display:inline-block;background:{{{{ primary_color }}}};color:#ffffff;text-decoration:none;font-weight:600;padding:12px 22px;border-radius:8px">{button}</a></p>
-<p style="margin:0 0 8px;font-size:13px;color:#6b7280;line-height:1.5">{expiry}</p>
-<p style="margin:0 0 8px;font-size:13px;color:#6b7280;line-height:1.5;word-break:break-all"><a href="{{{{ link }}}}" style="color:{{{{ accent_color }}}}">{{{{ link }}}}</a></p>
-<p style="margin:16px 0 0;font-size:13px;color:#6b7280;line-height:1.5">{ignore}</p>
+{expiry}<p style="margin:16px 0 0;font-size:13px;color:#6b7280;line-height:1.5">{ignore}</p>
 </td></tr>
 {{% if support_email %}}<tr><td style="padding:16px 28px;border-top:1px solid #e5e7eb;font-size:12px;color:#9ca3af">{footer}</td></tr>{{% endif %}}
 </table>
@@ -120,24 +125,41 @@ pub fn built_in(kind: EmailKind, language: Language) -> TemplateSource {
         heading = w.heading,
         body = w.body,
         button = w.button,
-        expiry = w.expiry,
+        expiry = html_expiry(w.expiry),
         ignore = w.ignore,
         footer = w.footer,
     );
     let text = format!(
-        "{heading}\n\n{body}\n\n{button}: {{{{ link }}}}\n\n{expiry}\n{ignore}\n{{% if support_email %}}\n{footer}\n{{% endif %}}",
+        "{heading}\n\n{body}\n\n{button}: {{{{ link }}}}\n\n{expiry}{ignore}\n{{% if support_email %}}\n{footer}\n{{% endif %}}",
         heading = w.heading,
         body = w.body,
         button = w.button,
-        expiry = w.expiry,
         ignore = w.ignore,
         footer = w.footer,
+        expiry = if w.expiry.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n", w.expiry)
+        },
     );
     TemplateSource {
         subject: w.subject.to_owned(),
         html,
         text,
     }
+}
+
+/// The built-in HTML's lines about the link: when it expires, and the link itself to copy.
+/// Notices carry no expiry and only a sign-in button.
+fn html_expiry(expiry: &str) -> String {
+    if expiry.is_empty() {
+        return String::new();
+    }
+    format!(
+        r#"<p style="margin:0 0 8px;font-size:13px;color:#6b7280;line-height:1.5">{expiry}</p>
+<p style="margin:0 0 8px;font-size:13px;color:#6b7280;line-height:1.5;word-break:break-all"><a href="{{{{ link }}}}" style="color:{{{{ accent_color }}}}">{{{{ link }}}}</a></p>
+"#
+    )
 }
 
 /// Checks a template before it is saved: bounded sizes, valid syntax (an error names the line)

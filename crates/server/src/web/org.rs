@@ -8,7 +8,7 @@ use crate::web::page::{PageError, initial};
 use clientele_app::client_users::{ClientUserListRequest, ClientUserView};
 use clientele_domain::{
     Action, Actor, AgentAccess, BillingState, ClientUserStatus, Language, Layout, OrganizationId,
-    Permission, Principal, authorize,
+    Permission, Principal, authorize, may_grant,
 };
 use clientele_store::organizations::OrganizationRow;
 use serde_json::json;
@@ -52,6 +52,8 @@ pub struct UsersView {
     pub agents: Vec<(String, String)>,
     /// Signed-in members may open the dashboard as a user.
     pub can_preview: bool,
+    /// The agency sets other people's passwords; an org admin sends a reset or an invitation.
+    pub can_set_passwords: bool,
     /// Where this tab lives, for paging links.
     pub base: String,
 }
@@ -88,12 +90,17 @@ pub async fn users_view(
         })
         .collect();
     let sections = organization.settings().enabled_sections;
+    // What the plan has and the viewer may grant: an org admin grants only what they hold.
+    let grantable = |p: Permission| {
+        (p == Permission::OrgAdmin || sections.contains(p))
+            && may_grant(actor, [p].into_iter().collect()).is_ok()
+    };
     let permissions = Permission::ALL
         .iter()
         .map(|p| PermissionOption {
             value: p.as_str(),
             label: permission_label(t, *p).to_owned(),
-            unavailable: *p != Permission::OrgAdmin && !sections.contains(*p),
+            unavailable: !grantable(*p),
         })
         .collect();
     let presets = state
@@ -103,7 +110,7 @@ pub async fn users_view(
         .map(|(preset, flags)| {
             let allowed: Vec<&str> = flags
                 .iter()
-                .filter(|p| *p == Permission::OrgAdmin || sections.contains(*p))
+                .filter(|p| grantable(*p))
                 .map(|p| p.as_str())
                 .collect();
             (
@@ -130,6 +137,7 @@ pub async fn users_view(
         presets,
         agents,
         can_preview,
+        can_set_passwords: actor.agency_role().is_some(),
         base,
     })
 }
@@ -315,7 +323,8 @@ pub struct SettingsView {
     pub client_billing_enabled: bool,
     pub billing_states: Vec<Choice>,
     pub sections: Vec<(PermissionOption, bool)>,
-    /// Whether the viewer may change the plan (enabled sections and billing).
+    /// Whether the viewer may change the plan (enabled sections and billing) and the security
+    /// rule: the agency only.
     pub can_set_plan: bool,
     pub version: i64,
     /// Every user of the organization must sign in with a second factor.

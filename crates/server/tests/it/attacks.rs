@@ -2,7 +2,7 @@
 //! step that was closed.
 
 use clientele_app::outbound::Destinations;
-use clientele_domain::{MemberRole, Timestamp};
+use clientele_domain::{MemberRole, Permission, Timestamp};
 use clientele_store::email::{self, EmailSettingsRow};
 use clientele_testkit::{Backend, Credentials, Options, SmtpSink, TestApp, on_both_backends};
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -290,5 +290,53 @@ on_both_backends! {
             assert_eq!(status, 401);
         }
         assert_eq!(app.database.count(keys).await, before, "unauthenticated requests write nothing");
+    }
+
+    async fn an_org_admin_cannot_take_over_inside_the_organization_or_undo_the_agencys_rules(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let organization = app.organization(&workspace, "Northwind").await;
+        let held = [Permission::OrgAdmin, Permission::Home, Permission::Conversations];
+        let mallory = app.client_user(&workspace, organization, "mallory", &held).await;
+        let boss = app.client_user(&workspace, organization, "boss", &Permission::ALL).await;
+        let plain = app.client_user(&workspace, organization, "plain", &[Permission::Home]).await;
+        let session = app.sign_in_client(&mallory).await;
+        let security = format!("/api/v1/organizations/{organization}/security");
+        for required in [true, false] {
+            let (status, problem) = send(app.request(&session, Method::PUT, &security).json(&json!({ "require_two_factor": required }))).await;
+            assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "the agency's rule: {problem}");
+        }
+        let user = |id: clientele_domain::ClientUserId| format!("/api/v1/client-users/{id}");
+        for (target, body) in [
+            (plain.id, json!({ "permissions": ["home", "analytics"] })),
+            (mallory.id, json!({ "permissions": ["org_admin", "home", "conversations", "billing"] })),
+            (boss.id, json!({ "email": "mallory+boss@evil.test" })),
+            (boss.id, json!({ "password": "a brand new Passphrase 7" })),
+            (plain.id, json!({ "password": "a brand new Passphrase 7" })),
+        ] {
+            let (status, problem) = send(app.request(&session, Method::PATCH, &user(target)).json(&body)).await;
+            assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{body}: {problem}");
+        }
+        let (status, problem) = send(app.request(&session, Method::POST, &format!("/api/v1/organizations/{organization}/users"))
+            .json(&json!({ "name": "Sock Puppet", "email": "sock@evil.test", "permissions": ["home", "billing"] }))).await;
+        assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{problem}");
+        // Within what they hold, they manage their users as before.
+        let (status, granted) = send(app.request(&session, Method::PATCH, &user(plain.id)).json(&json!({ "permissions": ["home", "conversations"] }))).await;
+        assert_eq!(status, 200, "{granted}");
+        let (status, renamed) = send(app.request(&session, Method::PATCH, &user(boss.id)).json(&json!({ "name": "The Boss", "email": boss.email }))).await;
+        assert_eq!(status, 200, "sending the unchanged address is no change: {renamed}");
+
+        // The agency may change an address, and the old address hears of it.
+        let (status, moved) = send(app.request(&owner, Method::PATCH, &user(boss.id)).json(&json!({ "email": "boss@northwind.test" }))).await;
+        assert_eq!(status, 200, "{moved}");
+        let (_, outbox) = send(app.request(&owner, Method::GET, "/api/v1/outbox")).await;
+        let notice = &outbox["messages"][0];
+        assert_eq!((notice["kind"].as_str(), notice["recipient"].as_str()), (Some("account_changed"), Some(boss.email.as_str())), "{outbox}");
+        let id: uuid::Uuid = notice["id"].as_str().unwrap().parse().unwrap();
+        let received = app.received(workspace.id, id.into()).await;
+        assert!(received.text.contains("boss@northwind.test"), "{}", received.text);
+        let (status, _) = send(app.request(&owner, Method::PUT, &security).json(&json!({ "require_two_factor": true }))).await;
+        assert_eq!(status, 200, "the agency sets the rule");
     }
 }

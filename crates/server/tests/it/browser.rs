@@ -328,7 +328,11 @@ async fn an_org_admin_manages_a_user_of_their_organization_and_cannot_reach_anot
             &workspace,
             own,
             "olga",
-            &[Permission::OrgAdmin, Permission::Home],
+            &[
+                Permission::OrgAdmin,
+                Permission::Home,
+                Permission::Analytics,
+            ],
         )
         .await;
     let pete = app

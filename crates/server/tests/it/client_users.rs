@@ -468,7 +468,8 @@ on_both_backends! {
         let owner = app.sign_in(&workspace.owner).await;
         let organization = app.organization(&workspace, "Bright").await;
         let neighbour = app.organization(&workspace, "Neighbour").await;
-        let admin = app.client_user(&workspace, organization, "lead", &[Permission::OrgAdmin, Permission::Home]).await;
+        let held = [Permission::OrgAdmin, Permission::Home, Permission::Conversations, Permission::Analytics];
+        let admin = app.client_user(&workspace, organization, "lead", &held).await;
         let outsider = app.client_user(&workspace, neighbour, "outsider", &[Permission::Home]).await;
         let session = app.sign_in_client(&admin).await;
 

@@ -486,7 +486,7 @@ on_both_backends! {
         let mut keys = template_keys(&list);
         keys.sort();
         let mut expected = Vec::new();
-        for kind in ["invitation", "password_reset"] {
+        for kind in ["invitation", "password_reset", "account_changed"] {
             for language in ["de", "en", "es", "fr", "pt"] {
                 expected.push((kind.to_owned(), language.to_owned()));
             }

@@ -62,7 +62,7 @@ const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("getWorkspaceSecurity", "401 200 200 200 200 403 403 403 200", None, None),
     ("putWorkspaceSecurity", "401 200 403 200 403 403 403 403 200", None, None),
     ("getOrganizationSecurity", "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("putOrganizationSecurity", "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("putOrganizationSecurity", "401 200 200 200 200 403 403 403 200", OTHER_ORG, NOT_FOUND),
     ("listMembers",       "401 200 200 200 200 403 403 403 200", None, None),
     // People and their roles are managed by people: keys cannot add, invite or promote.
     ("addMember",         "401 201 403 403 403 403 403 403 201", None, None),

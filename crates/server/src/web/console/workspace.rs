@@ -336,6 +336,7 @@ fn kind_label(kind: EmailKind) -> &'static str {
     match kind {
         EmailKind::Invitation => "Invitation",
         EmailKind::PasswordReset => "Password reset",
+        EmailKind::AccountChanged => "Account change notice",
     }
 }
 
