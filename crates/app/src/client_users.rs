@@ -20,7 +20,7 @@ use clientele_store::client_users::{
 };
 use clientele_store::organizations::{self, OrganizationRow};
 use clientele_store::teams::{self, MembershipRow, Memberships};
-use clientele_store::{StoreError, Tx, agents, sessions};
+use clientele_store::{StoreError, Tx, agents, sessions, two_factor};
 use std::collections::HashMap;
 
 /// The most agents one user's chosen list may name.
@@ -78,6 +78,8 @@ pub struct ClientUserView {
     pub teams: Vec<MembershipRow>,
     /// The latest invitation sent to the user, if any.
     pub invitation: Option<InvitationState>,
+    /// The user signs in with a second factor.
+    pub two_factor: bool,
 }
 
 /// Where a user's latest invitation stands.
@@ -621,7 +623,8 @@ impl App {
         views.pop().ok_or(AppError::NotFound)
     }
 
-    /// Attaches chosen agents and teams to users with two queries, whatever their number.
+    /// Attaches chosen agents, teams, invitations and second factors to users with four
+    /// queries, whatever their number.
     pub(crate) async fn views(
         &self,
         workspace_id: clientele_domain::WorkspaceId,
@@ -631,10 +634,11 @@ impl App {
             return Ok(Vec::new());
         }
         let ids: Vec<ClientUserId> = users.iter().map(|u| u.id).collect();
-        let (grants, memberships, invitations) = tokio::try_join!(
+        let (grants, memberships, invitations, two_factor) = tokio::try_join!(
             client_users::agent_grants(&self.db, workspace_id, None, Some(&ids)),
             teams::memberships(&self.db, workspace_id, Memberships::Users(&ids)),
             account_tokens::latest_invitations(&self.db, workspace_id, &ids),
+            two_factor::confirmed_client_users(&self.db, workspace_id, &ids),
         )?;
         let now = Timestamp::now();
         // Oldest first, so the latest of each user's invitations is the one kept.
@@ -661,6 +665,7 @@ impl App {
         Ok(users
             .into_iter()
             .map(|user| ClientUserView {
+                two_factor: two_factor.contains(&user.id),
                 agent_ids: agents.remove(&user.id).unwrap_or_default(),
                 teams: teams.remove(&user.id).unwrap_or_default(),
                 invitation: latest.remove(&user.id),

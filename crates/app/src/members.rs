@@ -192,7 +192,7 @@ impl App {
     }
 }
 
-fn resource_of(member: &MemberRow) -> Resource {
+pub(crate) fn resource_of(member: &MemberRow) -> Resource {
     Resource::Member {
         workspace_id: member.workspace_id,
         id: member.id,

@@ -6,10 +6,15 @@
 use crate::activity::{self, Author, Changes, Entry};
 use crate::auth::{SignedIn, finish_sign_in};
 use crate::error::AppError;
+use crate::notices::Recipient;
+use crate::templates::AccountChange;
 use crate::tokens::Token;
 use crate::{App, RequestContext};
-use clientele_domain::{Action, Actor, OrganizationId, Principal, Resource, Timestamp, authorize};
-use clientele_store::sessions::SessionAccount;
+use clientele_domain::{
+    Action, Actor, ClientUserId, Language, MemberId, OrganizationId, Principal, Resource,
+    Timestamp, authorize,
+};
+use clientele_store::sessions::{self, SessionAccount};
 use clientele_store::two_factor::{self, TwoFactorRow};
 use clientele_store::{client_users, members, organizations, workspaces};
 use sha2::{Digest, Sha256};
@@ -172,6 +177,150 @@ impl App {
         two_factor::remove(&mut tx, account).await?;
         let entry = own_entry(actor, "two_factor_disabled");
         activity::commit(tx, &permit, actor, context, entry.as_entry(actor)).await?;
+        Ok(())
+    }
+
+    /// Replaces the caller's recovery codes with ten new ones, shown this once, proven with a
+    /// current code or a recovery code; the old codes stop working.
+    #[tracing::instrument(skip_all)]
+    pub async fn regenerate_recovery_codes(
+        &self,
+        actor: &Actor,
+        code: &str,
+        context: &RequestContext,
+    ) -> Result<Vec<String>, AppError> {
+        let account = own_account(actor)?;
+        let permit = authorize(
+            actor,
+            Action::ManageOwnTwoFactor,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        let keys = second_factor_keys(account, context);
+        self.admit_sign_in(&keys).await?;
+        let mut tx = self.db.begin().await?;
+        let row = two_factor::find_in(&mut tx, account)
+            .await?
+            .filter(|row| row.confirmed_at.is_some())
+            .ok_or(AppError::NotFound)?;
+        if !self
+            .second_factor_holds(&mut tx, account, &row, code)
+            .await?
+        {
+            return Err(AppError::invalid("code", "does not match"));
+        }
+        let codes = recovery_codes()?;
+        let hashes: Vec<[u8; 32]> = codes.iter().map(|c| hash_code(c)).collect();
+        two_factor::replace_recovery_codes(&mut tx, account, &hashes).await?;
+        let entry = own_entry(actor, "recovery_codes_regenerated");
+        activity::commit(tx, &permit, actor, context, entry.as_entry(actor)).await?;
+        Ok(codes)
+    }
+
+    /// Removes a member's second factor when they lost their app and their recovery codes
+    /// (owner and admins, signed in): their sessions end, and they are told by email.
+    #[tracing::instrument(skip_all)]
+    pub async fn reset_member_two_factor(
+        &self,
+        actor: &Actor,
+        id: MemberId,
+        context: &RequestContext,
+    ) -> Result<(), AppError> {
+        let member = members::find(&self.db, actor.workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let permit = authorize(
+            actor,
+            Action::ResetTwoFactor,
+            &crate::members::resource_of(&member),
+        )?;
+        let workspace_id = permit.workspace_id();
+        let (brand, slug) = self.notice_context(workspace_id).await?;
+        let workspace = workspaces::find(&self.db, workspace_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let recipient = Recipient {
+            workspace_id,
+            name: &member.name,
+            address: &member.email,
+            organization_name: &workspace.name,
+            language: Language::En,
+            is_client: false,
+            workspace_slug: &slug,
+            brand: &brand,
+        };
+        let account = SessionAccount::Member(id);
+        let mut tx = self.db.begin().await?;
+        if !two_factor::remove(&mut tx, account).await? {
+            return Err(NO_SECOND_FACTOR);
+        }
+        let ended = sessions::delete_for_member(&mut tx, workspace_id, id).await?;
+        let notice = self
+            .notify(&mut tx, &recipient, &AccountChange::SecondFactorReset)
+            .await?;
+        let entry = Entry {
+            organization_id: None,
+            action: "member.two_factor_reset",
+            target_kind: "member",
+            target_id: Some(id.as_uuid()),
+            target_label: &member.name,
+            changes: Changes::new().set("sessions_ended", ended),
+        };
+        activity::commit(tx, &permit, actor, context, entry).await?;
+        self.enqueued(workspace_id, notice).await;
+        Ok(())
+    }
+
+    /// Removes a client user's second factor when they lost their app and their recovery
+    /// codes (the agency, signed in): their sessions end, and they are told by email.
+    #[tracing::instrument(skip_all)]
+    pub async fn reset_client_user_two_factor(
+        &self,
+        actor: &Actor,
+        id: ClientUserId,
+        context: &RequestContext,
+    ) -> Result<(), AppError> {
+        let user = client_users::find(&self.db, actor.workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let permit = authorize(
+            actor,
+            Action::ResetTwoFactor,
+            &crate::client_users::resource_of(&user),
+        )?;
+        let workspace_id = permit.workspace_id();
+        let organization = organizations::find(&self.db, workspace_id, user.organization_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (brand, slug) = self.notice_context(workspace_id).await?;
+        let recipient = Recipient {
+            workspace_id,
+            name: &user.name,
+            address: &user.email,
+            organization_name: &organization.name,
+            language: organization.language,
+            is_client: true,
+            workspace_slug: &slug,
+            brand: &brand,
+        };
+        let account = SessionAccount::ClientUser(id);
+        let mut tx = self.db.begin().await?;
+        if !two_factor::remove(&mut tx, account).await? {
+            return Err(NO_SECOND_FACTOR);
+        }
+        let ended = sessions::delete_for_client_user(&mut tx, workspace_id, id).await?;
+        let notice = self
+            .notify(&mut tx, &recipient, &AccountChange::SecondFactorReset)
+            .await?;
+        let entry = Entry {
+            organization_id: Some(user.organization_id),
+            action: "client_user.two_factor_reset",
+            target_kind: "client_user",
+            target_id: Some(id.as_uuid()),
+            target_label: &user.name,
+            changes: Changes::new().set("sessions_ended", ended),
+        };
+        activity::commit(tx, &permit, actor, context, entry).await?;
+        self.enqueued(workspace_id, notice).await;
         Ok(())
     }
 
@@ -401,6 +550,11 @@ impl App {
             && two_factor::use_recovery_code(tx, account, &hash_code(&normalised)).await?)
     }
 }
+
+const NO_SECOND_FACTOR: AppError = AppError::Conflict {
+    field: "two_factor",
+    message: "is not set up for this person; there is nothing to reset",
+};
 
 /// The throttle keys of second-factor attempts: the account, and the client's address.
 fn second_factor_keys(account: SessionAccount, context: &RequestContext) -> [String; 2] {

@@ -91,6 +91,9 @@ pub enum Action {
     ReadOutbox,
     /// Open the client dashboard as one of its users ("Log in as").
     PreviewClientUser,
+    /// Remove someone else's second factor when they lost both their app and their recovery
+    /// codes: a member's (owner and admins), or a client user's (the agency).
+    ResetTwoFactor,
 }
 
 /// What an action is taken on, with the tenant it belongs to.
@@ -276,6 +279,24 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
         ReadBrand => Err(Denied::Forbidden(
             "only agency accounts see the brand settings",
         )),
+        ResetTwoFactor if !is_member_session => Err(Denied::Forbidden(
+            "a second factor is reset by a signed-in person of the agency",
+        )),
+        ResetTwoFactor => match resource {
+            Resource::ClientUser { .. } => Ok(()),
+            Resource::Member { .. } if targets_owner(resource) => {
+                Err(Denied::Forbidden("nobody resets the owner's second factor"))
+            }
+            Resource::Member { id, .. } if matches!(actor.principal, Principal::Member { id: own, .. } if own == *id) => {
+                Err(Denied::Forbidden(
+                    "turn your own second factor off on your Account security page",
+                ))
+            }
+            Resource::Member { .. } if manages => Ok(()),
+            _ => Err(Denied::Forbidden(
+                "only the owner and admins reset a member's second factor",
+            )),
+        },
         PreviewClientUser if !is_member_session || actor.impersonated_by.is_some() => Err(
             Denied::Forbidden("only a signed-in agency member can open a preview"),
         ),
@@ -480,7 +501,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 47] = [
+    const ALL_ACTIONS: [Action; 48] = [
         ReadOwnAccount,
         SignOut,
         ManageOwnTwoFactor,
@@ -542,6 +563,7 @@ mod tests {
         SetConsoleUrl,
         ReadOutbox,
         PreviewClientUser,
+        ResetTwoFactor,
     ];
 
     /// The expected answer for every action and actor kind, on a member (role `member`) of the
@@ -558,7 +580,7 @@ mod tests {
             ("client user", client_user(ws)),
         ];
         #[rustfmt::skip]
-        let table: [(Action, &str); 47] = [
+        let table: [(Action, &str); 48] = [
             //                                           owner admin member akey mkey client
             (ReadOwnAccount,                             "A A A A A A"),
             (SignOut,                                    "A A A F F A"),
@@ -607,6 +629,7 @@ mod tests {
             (SetConsoleUrl,                              "A F F F F F"),
             (ReadOutbox,                                 "A A F A F F"),
             (PreviewClientUser,                          "A A A F F F"),
+            (ResetTwoFactor,                             "A A F F F F"),
         ];
         assert_eq!(table.len(), ALL_ACTIONS.len());
         for (action, expected) in table {

@@ -79,6 +79,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(two_factor::status, two_factor::begin))
         .routes(routes!(two_factor::confirm))
         .routes(routes!(two_factor::disable))
+        .routes(routes!(two_factor::regenerate))
+        .routes(routes!(two_factor::reset_member))
+        .routes(routes!(two_factor::reset_client_user))
         .routes(routes!(two_factor::complete))
         .routes(routes!(
             two_factor::get_workspace,

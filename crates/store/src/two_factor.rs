@@ -395,6 +395,32 @@ pub(crate) fn missing_second_factor() -> SimpleExpr {
     )
 }
 
+#[derive(sqlx::FromRow)]
+struct ClientUserIdRow {
+    #[sqlx(try_from = "Uuid")]
+    client_user_id: ClientUserId,
+}
+
+/// Which of `users` (of `workspace_id`) have a confirmed second factor, in one query.
+pub async fn confirmed_client_users(
+    db: &Db,
+    workspace_id: WorkspaceId,
+    users: &[ClientUserId],
+) -> Result<Vec<ClientUserId>, StoreError> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let statement = Query::select()
+        .column(TwoFactor::ClientUserId)
+        .from(TwoFactor::Table)
+        .and_where(Expr::col(TwoFactor::WorkspaceId).eq(workspace_id.as_uuid()))
+        .and_where(Expr::col(TwoFactor::ClientUserId).is_in(users.iter().map(|id| id.as_uuid())))
+        .and_where(Expr::col(TwoFactor::ConfirmedAt).is_not_null())
+        .to_owned();
+    let rows: Vec<ClientUserIdRow> = db.fetch_all(&statement).await?;
+    Ok(rows.into_iter().map(|r| r.client_user_id).collect())
+}
+
 /// Whether `account` has a confirmed second factor, for the sign-in.
 pub async fn is_confirmed(db: &Db, account: SessionAccount) -> Result<bool, StoreError> {
     Ok(find(db, account)

@@ -49,6 +49,8 @@ pub struct ClientUserResponse {
     pub last_sign_in_at: Option<String>,
     /// The latest invitation emailed to the user, if any.
     pub invitation: Option<InvitationStateResponse>,
+    /// The user signs in with a second factor (`DELETE .../two-factor` resets a lost one).
+    pub two_factor_enabled: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -97,6 +99,7 @@ impl From<ClientUserView> for ClientUserResponse {
             agent_access: user.agent_access,
             agent_ids: view.agent_ids.iter().map(AgentId::as_uuid).collect(),
             teams: view.teams.iter().map(Into::into).collect(),
+            two_factor_enabled: view.two_factor,
             invitation: view.invitation.map(|i| InvitationStateResponse {
                 status: i.status.to_owned(),
                 sent_at: rfc3339(i.sent_at),

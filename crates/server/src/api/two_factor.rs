@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clientele_app::auth::SecondFactorChallenge;
 use clientele_app::two_factor::SecondFactorAccount;
-use clientele_domain::OrganizationId;
+use clientele_domain::{ClientUserId, MemberId, OrganizationId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -126,6 +126,74 @@ pub async fn disable(
     state
         .app
         .disable_two_factor(&caller.actor, &request.code, &origin)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Replaces the caller's recovery codes with ten new ones, with a current or recovery code;
+/// the old ones stop working.
+#[utoipa::path(post, path = "/api/v1/me/two-factor/recovery-codes", tag = "sessions", operation_id = "regenerateRecoveryCodes",
+    security(("session" = []), ("api_key" = [])), request_body = CodeRequest,
+    responses((status = 200, body = RecoveryCodesResponse),
+        (status = 403, body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 404, description = "No second factor is on", body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 422, description = "The code does not match", body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 429, body = ProblemResponse, content_type = "application/problem+json")))]
+pub async fn regenerate(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Origin(origin): Origin,
+    ApiJson(request): ApiJson<CodeRequest>,
+) -> Result<Json<RecoveryCodesResponse>, Problem> {
+    let codes = state
+        .app
+        .regenerate_recovery_codes(&caller.actor, &request.code, &origin)
+        .await?;
+    Ok(Json(RecoveryCodesResponse {
+        recovery_codes: codes,
+    }))
+}
+
+/// Removes a member's second factor when they lost their app and recovery codes (owner and
+/// admins, signed in; never the owner's): their sessions end and they are told by email.
+#[utoipa::path(delete, path = "/api/v1/members/{id}/two-factor", tag = "members", operation_id = "resetMemberTwoFactor",
+    security(("session" = [])),
+    params(("id" = Uuid, Path, description = "The member")),
+    responses((status = 204, description = "Reset: the next sign-in sets it up again where required"),
+        (status = 403, body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 404, body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 409, description = "No second factor to reset", body = ProblemResponse, content_type = "application/problem+json")))]
+pub async fn reset_member(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Origin(origin): Origin,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, Problem> {
+    state
+        .app
+        .reset_member_two_factor(&caller.actor, MemberId::from(id), &origin)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a client user's second factor when they lost their app and recovery codes (the
+/// agency, signed in): their sessions end and they are told by email.
+#[utoipa::path(delete, path = "/api/v1/client-users/{id}/two-factor", tag = "client users", operation_id = "resetClientUserTwoFactor",
+    security(("session" = [])),
+    params(("id" = Uuid, Path, description = "The client user")),
+    responses((status = 204, description = "Reset: the next sign-in sets it up again where required"),
+        (status = 403, body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 404, body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 409, description = "No second factor to reset", body = ProblemResponse, content_type = "application/problem+json")))]
+pub async fn reset_client_user(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Origin(origin): Origin,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, Problem> {
+    state
+        .app
+        .reset_client_user_two_factor(&caller.actor, ClientUserId::from(id), &origin)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -38,6 +38,8 @@ pub struct UserLine {
     pub teams: Vec<String>,
     /// The edit form's values, as JSON.
     pub fill: String,
+    /// The user signs in with a second factor (which the agency can reset).
+    pub two_factor: bool,
 }
 
 /// The users tab.
@@ -218,6 +220,7 @@ fn user_line(
         agents: agents_label,
         teams: view.teams.iter().map(|m| m.team_name.clone()).collect(),
         fill: fill.to_string(),
+        two_factor: view.two_factor,
     }
 }
 

@@ -57,6 +57,11 @@ const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("beginTwoFactor",    "401 201 201 403 403 201 201 201 201", None, None),
     ("confirmTwoFactor",  "401 422 422 403 403 422 422 422 422", None, None),
     ("disableTwoFactor",  "401 404 404 403 403 404 404 404 404", None, None),
+    ("regenerateRecoveryCodes", "401 404 404 403 403 404 404 404 404", None, None),
+    // Resetting someone else's second factor takes a signed-in person of the agency; nobody
+    // here has one to reset (409).
+    ("resetMemberTwoFactor",     "401 409 403 403 403 403 403 403 409", None, NOT_FOUND),
+    ("resetClientUserTwoFactor", "401 409 409 403 403 403 403 403 409", Some("401 409 409 403 403 404 404 404 409"), NOT_FOUND),
     // Anyone may try a challenge; a forged one has expired for everybody.
     ("completeSecondFactor", "410 410 410 410 410 410 410 410 410", None, None),
     ("getWorkspaceSecurity", "401 200 200 200 200 403 403 403 200", None, None),
@@ -240,6 +245,21 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
             "/api/v1/me/two-factor/disable".to_owned(),
             Some(json!({ "code": "000000" })),
         ),
+        "regenerateRecoveryCodes" => (
+            Method::POST,
+            "/api/v1/me/two-factor/recovery-codes".to_owned(),
+            Some(json!({ "code": "000000" })),
+        ),
+        "resetMemberTwoFactor" => {
+            let someone = app
+                .member(target, &unique("target"), MemberRole::Member)
+                .await;
+            (
+                Method::DELETE,
+                format!("/api/v1/members/{}/two-factor", someone.id),
+                None,
+            )
+        }
         "completeSecondFactor" => (
             Method::POST,
             "/api/v1/sessions/second-factor".to_owned(),
@@ -463,6 +483,7 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
         | "deleteClientUser"
         | "disableClientUser"
         | "enableClientUser"
+        | "resetClientUserTwoFactor"
         | "listClientUserTeams" => {
             let user = app
                 .client_user(
@@ -483,6 +504,7 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
                 "deleteClientUser" => (Method::DELETE, path, None),
                 "disableClientUser" => (Method::POST, format!("{path}/disable"), None),
                 "enableClientUser" => (Method::POST, format!("{path}/enable"), None),
+                "resetClientUserTwoFactor" => (Method::DELETE, format!("{path}/two-factor"), None),
                 _ => (Method::GET, format!("{path}/teams"), None),
             }
         }

@@ -233,3 +233,75 @@ on_both_backends! {
         assert_eq!(signed_in.json::<Value>().await.unwrap()["user"]["email"], "hana@client.acme.test");
     }
 }
+
+on_both_backends! {
+    async fn new_recovery_codes_replace_the_old_ones(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let (_, old) = enroll(&app, &owner).await;
+        let path = "/api/v1/me/two-factor/recovery-codes";
+        let (status, body) = send(&app, &owner, Method::POST, path, Some(json!({ "code": "000000" }))).await;
+        assert_eq!(status, 422, "a code proves it is the person: {body}");
+        let (status, fresh) = send(&app, &owner, Method::POST, path, Some(json!({ "code": old[0] }))).await;
+        assert_eq!(status, 200, "{fresh}");
+        let fresh: Vec<String> = fresh["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+        assert_eq!(fresh.len(), 10);
+
+        let challenge = password_step(&app, &workspace.owner.email).await;
+        assert_eq!(second_step(&app, &challenge, &old[1]).await.status(), 401, "the old codes stop working");
+        assert_eq!(second_step(&app, &challenge, &fresh[0]).await.status(), 201, "the new ones work");
+        let (_, log) = send(&app, &owner, Method::GET, "/api/v1/activity?action=member.recovery_codes_regenerated", None).await;
+        assert_eq!(log["entries"].as_array().unwrap().len(), 1);
+    }
+
+    async fn the_agency_resets_a_lost_second_factor_and_the_person_is_told(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let admin = app.member(&workspace, "adam", clientele_domain::MemberRole::Admin).await;
+        let admin = app.sign_in(&admin).await;
+        let mia = app.member(&workspace, "mia", clientele_domain::MemberRole::Member).await;
+        let mia_session = app.sign_in(&mia).await;
+        enroll(&app, &mia_session).await;
+        enroll(&app, &owner).await;
+
+        let (status, problem) = send(&app, &admin, Method::DELETE, &format!("/api/v1/members/{}/two-factor", workspace.owner.id), None).await;
+        assert_eq!(status, 403, "nobody resets the owner's: {problem}");
+        let admin_key = app.api_key(&workspace, clientele_domain::MemberRole::Admin).await;
+        let (status, _) = send(&app, &admin_key, Method::DELETE, &format!("/api/v1/members/{}/two-factor", mia.id), None).await;
+        assert_eq!(status, 403, "a key does not");
+        let (status, body) = send(&app, &admin, Method::DELETE, &format!("/api/v1/members/{}/two-factor", mia.id), None).await;
+        assert_eq!(status, 204, "{body}");
+        let (status, _) = send(&app, &mia_session, Method::GET, "/api/v1/me", None).await;
+        assert_eq!(status, 401, "their sessions ended");
+        let signed_in = app.client().post(app.url("/api/v1/sessions"))
+            .json(&json!({ "email": mia.email, "password": PASSWORD })).send().await.unwrap();
+        assert_eq!(signed_in.status(), 201, "the password alone signs in again");
+        let (status, _) = send(&app, &admin, Method::DELETE, &format!("/api/v1/members/{}/two-factor", mia.id), None).await;
+        assert_eq!(status, 409, "nothing left to reset");
+
+        let (_, log) = send(&app, &owner, Method::GET, "/api/v1/activity?action=member.two_factor_reset", None).await;
+        assert_eq!(log["entries"][0]["target"]["id"], json!(mia.id), "{log}");
+        assert_eq!(log["entries"][0]["actor"]["kind"], "member", "{log}");
+        let (_, outbox) = send(&app, &owner, Method::GET, "/api/v1/outbox", None).await;
+        assert_eq!(outbox["messages"][0]["kind"], "account_changed");
+        assert_eq!(outbox["messages"][0]["recipient"], mia.email.as_str());
+
+        let organization = app.organization(&workspace, "Northwind").await;
+        let lead = app.client_user(&workspace, organization, "lead", &Permission::ALL).await;
+        let carl = app.client_user(&workspace, organization, "carl", &[Permission::Home]).await;
+        let carl_session = app.sign_in_client(&carl).await;
+        enroll(&app, &carl_session).await;
+        let lead_session = app.sign_in_client(&lead).await;
+        let reset_carl = format!("/api/v1/client-users/{}/two-factor", carl.id);
+        let (status, _) = send(&app, &lead_session, Method::DELETE, &reset_carl, None).await;
+        assert_eq!(status, 403, "the agency resets, not an org admin");
+        let (status, body) = send(&app, &owner, Method::DELETE, &reset_carl, None).await;
+        assert_eq!(status, 204, "{body}");
+        let (_, outbox) = send(&app, &owner, Method::GET, "/api/v1/outbox", None).await;
+        assert_eq!(outbox["messages"][0]["recipient"], carl.email.as_str());
+        let (_, log) = send(&app, &owner, Method::GET, "/api/v1/activity?action=client_user.two_factor_reset", None).await;
+        assert_eq!(log["entries"].as_array().unwrap().len(), 1);
+    }
+}
