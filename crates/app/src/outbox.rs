@@ -1,6 +1,8 @@
 //! The email outbox. An email is enqueued in the transaction of the change that causes it, so
 //! it exists exactly when the change does; a worker on every node delivers due emails, each
 //! claimed by one node at a time, retrying with backoff until the server accepts or refuses it.
+//! Deliveries run side by side with a cap per workspace, so one workspace's slow or silent mail
+//! server holds up only its own email.
 
 use crate::activity::{self, Changes, Entry};
 use crate::auth::later;
@@ -12,8 +14,10 @@ use clientele_store::Tx;
 use clientele_store::email;
 use clientele_store::outbox::{self, MessageRow, NewMessage};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
+use tokio::task::JoinSet;
 
 /// How the worker paces itself.
 #[derive(Clone, Debug)]
@@ -26,8 +30,12 @@ pub struct OutboxSettings {
     pub retry_cap: Duration,
     /// Attempts before an email is marked failed.
     pub max_attempts: i64,
-    /// Bounds each network step of an SMTP exchange.
+    /// Bounds each network step of an SMTP exchange (connecting and the greeting included).
     pub smtp_timeout: Duration,
+    /// Deliveries this node runs at once.
+    pub concurrency: usize,
+    /// Deliveries of one workspace this node runs at once.
+    pub per_workspace: usize,
 }
 
 impl Default for OutboxSettings {
@@ -37,13 +45,12 @@ impl Default for OutboxSettings {
             retry_base: Duration::from_secs(30),
             retry_cap: Duration::from_secs(60 * 60),
             max_attempts: 10,
-            smtp_timeout: Duration::from_secs(15),
+            smtp_timeout: Duration::from_secs(10),
+            concurrency: 16,
+            per_workspace: 2,
         }
     }
 }
-
-/// The most emails one pass of the worker claims.
-const BATCH: u64 = 20;
 
 /// The sealed part of a stored email: what is sent, and what the outbox shows (the same email
 /// with its link hidden). The `subject` column holds the shown subject.
@@ -115,17 +122,27 @@ impl App {
         }
     }
 
-    /// Delivers the emails due now, each claimed by this node alone; returns how many were
-    /// attempted.
-    pub async fn deliver_due(&self) -> Result<usize, AppError> {
-        let ids = outbox::due(&self.db, Timestamp::now(), BATCH).await?;
-        let mut attempted = 0;
-        for id in ids {
-            if self.deliver(id).await? {
-                attempted += 1;
-            }
+    /// Starts delivering the emails due now, as far as the caps allow.
+    async fn start_due(&self, flights: &mut Flights) -> Result<(), AppError> {
+        let settings = &self.config.outbox;
+        let room = settings.concurrency.saturating_sub(flights.tasks.len());
+        if room == 0 {
+            return Ok(());
         }
-        Ok(attempted)
+        let busy = flights.busy(settings.per_workspace);
+        let limit = u64::try_from(room).unwrap_or(u64::MAX);
+        for email in outbox::due(&self.db, Timestamp::now(), limit, &busy).await? {
+            if flights.count(email.workspace_id) >= settings.per_workspace {
+                continue;
+            }
+            let app = self.clone();
+            flights.start(email.workspace_id, async move {
+                if let Err(error) = app.deliver(email.id).await {
+                    tracing::warn!(error = %error, "the outbox worker could not deliver");
+                }
+            });
+        }
+        Ok(())
     }
 
     async fn deliver(&self, id: OutboxId) -> Result<bool, AppError> {
@@ -193,16 +210,24 @@ impl App {
     /// Runs this node's outbox worker until `shutdown` completes.
     pub async fn run_outbox(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut flights = Flights::default();
         loop {
-            if let Err(error) = self.deliver_due().await {
-                tracing::warn!(error = %error, "the outbox worker could not deliver");
+            if let Err(error) = self.start_due(&mut flights).await {
+                tracing::warn!(error = %error, "the outbox worker could not look for due email");
             }
             tokio::select! {
-                () = &mut shutdown => return,
+                () = &mut shutdown => break,
+                Some(landed) = flights.tasks.join_next_with_id(), if !flights.tasks.is_empty() => {
+                    flights.land(landed.map_or_else(|error| error.id(), |(id, ())| id));
+                }
                 () = self.outbox_wake.notified() => {}
                 () = tokio::time::sleep(self.config.outbox.poll_interval) => {}
             }
         }
+        // Deliveries under way finish (each is bounded by the SMTP timeouts) rather than being
+        // sent again by another node once their lease runs out.
+        let grace = self.config.outbox.smtp_timeout * 5;
+        let _ = tokio::time::timeout(grace, flights.tasks.join_all()).await;
     }
 
     /// The workspace's emails, newest first (owner and admins).
@@ -286,6 +311,52 @@ impl App {
     fn open_body(&self, row: &MessageRow) -> Option<Body> {
         let plain = self.config.secret_key.open(&row.body)?;
         serde_json::from_slice(&plain).ok()
+    }
+}
+
+/// The deliveries this node is running, by workspace.
+#[derive(Default)]
+struct Flights {
+    tasks: JoinSet<()>,
+    owners: HashMap<tokio::task::Id, WorkspaceId>,
+    by_workspace: HashMap<WorkspaceId, usize>,
+}
+
+impl Flights {
+    fn count(&self, workspace_id: WorkspaceId) -> usize {
+        self.by_workspace.get(&workspace_id).copied().unwrap_or(0)
+    }
+
+    /// The workspaces with `cap` deliveries running.
+    fn busy(&self, cap: usize) -> Vec<WorkspaceId> {
+        self.by_workspace
+            .iter()
+            .filter(|(_, running)| **running >= cap)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    fn start(
+        &mut self,
+        workspace_id: WorkspaceId,
+        delivery: impl Future<Output = ()> + Send + 'static,
+    ) {
+        *self.by_workspace.entry(workspace_id).or_default() += 1;
+        let task = self.tasks.spawn(delivery);
+        self.owners.insert(task.id(), workspace_id);
+    }
+
+    /// Frees the slot of a delivery that ended, however it ended.
+    fn land(&mut self, task: tokio::task::Id) {
+        let Some(workspace_id) = self.owners.remove(&task) else {
+            return;
+        };
+        if let Some(running) = self.by_workspace.get_mut(&workspace_id) {
+            *running = running.saturating_sub(1);
+            if *running == 0 {
+                self.by_workspace.remove(&workspace_id);
+            }
+        }
     }
 }
 

@@ -59,12 +59,6 @@ pub struct MessageRow {
     pub sent_at: Option<i64>,
 }
 
-#[derive(sqlx::FromRow)]
-struct IdRow {
-    #[sqlx(try_from = "Uuid")]
-    id: OutboxId,
-}
-
 pub async fn insert(tx: &mut Tx, new: &NewMessage<'_>) -> Result<(), StoreError> {
     let at = new.created_at.unix_micros();
     let statement = Query::insert()
@@ -149,12 +143,30 @@ pub async fn find(
     db.fetch_optional(&statement).await
 }
 
-/// Up to `limit` pending emails due at `now`, of workspaces that have an SMTP server set, and
-/// not held by another node. Candidates only: [`claim`] decides who delivers each.
-pub async fn due(db: &Db, now: Timestamp, limit: u64) -> Result<Vec<OutboxId>, StoreError> {
+/// A due email and its workspace.
+#[derive(Clone, Copy, Debug, sqlx::FromRow)]
+pub struct DueRow {
+    #[sqlx(try_from = "Uuid")]
+    pub id: OutboxId,
+    #[sqlx(try_from = "Uuid")]
+    pub workspace_id: WorkspaceId,
+}
+
+/// Up to `limit` pending emails due at `now`, of workspaces that have an SMTP server set and
+/// are not in `busy`, and not held by another node. Candidates only: [`claim`] decides who
+/// delivers each.
+pub async fn due(
+    db: &Db,
+    now: Timestamp,
+    limit: u64,
+    busy: &[WorkspaceId],
+) -> Result<Vec<DueRow>, StoreError> {
     let now = now.unix_micros();
-    let statement = Query::select()
-        .column((Outbox::Table, Outbox::Id))
+    let mut statement = Query::select()
+        .columns([
+            (Outbox::Table, Outbox::Id),
+            (Outbox::Table, Outbox::WorkspaceId),
+        ])
         .from(Outbox::Table)
         .inner_join(
             EmailSettings::Table,
@@ -172,8 +184,13 @@ pub async fn due(db: &Db, now: Timestamp, limit: u64) -> Result<Vec<OutboxId>, S
         .order_by((Outbox::Table, Outbox::NextAttemptAt), Order::Asc)
         .limit(limit)
         .to_owned();
-    let rows: Vec<IdRow> = db.fetch_all(&statement).await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    if !busy.is_empty() {
+        statement.and_where(
+            Expr::col((Outbox::Table, Outbox::WorkspaceId))
+                .is_not_in(busy.iter().map(|id| id.as_uuid())),
+        );
+    }
+    db.fetch_all(&statement).await
 }
 
 /// Claims one due email for this node until `until`, counting the attempt. Of several nodes

@@ -73,6 +73,7 @@ fn config(address: SocketAddr, outbound: Destinations) -> Config {
             retry_cap: Duration::from_secs(1),
             max_attempts: 10,
             smtp_timeout: Duration::from_secs(3),
+            ..OutboxSettings::default()
         },
         outbound,
     }

@@ -339,4 +339,41 @@ on_both_backends! {
         let (status, _) = send(app.request(&owner, Method::PUT, &security).json(&json!({ "require_two_factor": true }))).await;
         assert_eq!(status, 200, "the agency sets the rule");
     }
+
+    async fn a_silent_mail_server_in_one_workspace_does_not_delay_anothers_email(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let slow = app.workspace("slow").await;
+        let slow_owner = app.sign_in(&slow.owner).await;
+        // A server that accepts connections and never says a word.
+        let tarpit = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let tarpit_port = tarpit.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = tarpit.accept().await {
+                held.push(stream);
+            }
+        });
+        let (status, _) = send(app.request(&slow_owner, Method::PUT, EMAIL_SETTINGS).json(&smtp("127.0.0.1", tarpit_port))).await;
+        assert_eq!(status, 200);
+        for i in 0..8 {
+            let member = app.member(&slow, &format!("m{i}"), MemberRole::Member).await;
+            let (status, _) = send(app.request(&Credentials::Anonymous, Method::POST, "/api/v1/password-resets")
+                .json(&json!({ "email": member.email }))).await;
+            assert_eq!(status, 202);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        let fine = app.workspace("fine").await;
+        let fine_owner = app.sign_in(&fine.owner).await;
+        let sink = SmtpSink::start().await;
+        let (status, _) = send(app.request(&fine_owner, Method::PUT, EMAIL_SETTINGS).json(&smtp("127.0.0.1", sink.port()))).await;
+        assert_eq!(status, 200);
+        let asked = std::time::Instant::now();
+        let (status, _) = send(app.request(&Credentials::Anonymous, Method::POST, "/api/v1/password-resets")
+            .json(&json!({ "email": fine.owner.email }))).await;
+        assert_eq!(status, 202);
+        sink.wait_for(1, Duration::from_secs(5)).await;
+        let waited = asked.elapsed();
+        assert!(waited < Duration::from_secs(5), "the other workspace's reset waited {waited:?}");
+    }
 }
