@@ -209,3 +209,51 @@ impl TestApp {
             .to_owned()
     }
 }
+
+impl TestApp {
+    /// The ids of the workspace's queued emails, newest first, once there are at least
+    /// `count` of them: some are queued in the background after their request was answered.
+    pub async fn queued(
+        &self,
+        workspace_id: clientele_domain::WorkspaceId,
+        count: usize,
+    ) -> Vec<clientele_domain::OutboxId> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let rows = clientele_store::outbox::list(&self.db, workspace_id, None, 200)
+                .await
+                .expect("the outbox answers");
+            if rows.len() >= count {
+                return rows.into_iter().map(|row| row.id).collect();
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "expected {count} queued emails, found {}",
+                rows.len()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The newest email of the workspace to `recipient`, waiting for it to be queued.
+    pub async fn queued_to(
+        &self,
+        workspace_id: clientele_domain::WorkspaceId,
+        recipient: &str,
+    ) -> clientele_domain::OutboxId {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let rows = clientele_store::outbox::list(&self.db, workspace_id, None, 200)
+                .await
+                .expect("the outbox answers");
+            if let Some(row) = rows.iter().find(|row| row.recipient == recipient) {
+                return row.id;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no email to {recipient} was queued"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}

@@ -111,6 +111,27 @@ impl TestDb {
         }
     }
 
+    /// Holds an exclusive lock on `table` (PostgreSQL) until the returned connection is
+    /// dropped: for tests of what a request does, and does not, wait for.
+    pub async fn lock_table(&self, table: &str) -> sqlx::PgConnection {
+        use sqlx::{AssertSqlSafe, Connection, Executor};
+        assert_eq!(
+            self.backend,
+            Backend::Postgres,
+            "table locks are PostgreSQL's"
+        );
+        let mut connection = sqlx::PgConnection::connect(&self.url)
+            .await
+            .expect("a PostgreSQL connection");
+        connection
+            .execute(AssertSqlSafe(format!(
+                "BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"
+            )))
+            .await
+            .expect("the lock");
+        connection
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -692,12 +692,8 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
                 .request_member_password_reset(&someone.email, &Default::default())
                 .await
                 .unwrap();
-            let newest = app
-                .app
-                .list_outbox(&target.owner.actor(), None, Some(1))
-                .await
-                .unwrap();
-            let token = emailed_token(app, target, newest[0].id).await;
+            let email = app.queued_to(target.id, &someone.email).await;
+            let token = emailed_token(app, target, email).await;
             match operation {
                 "getPasswordReset" => (
                     Method::GET,

@@ -151,9 +151,8 @@ on_both_backends! {
         let email = workspace.owner.email.clone();
         let (status, _) = send(&app, &Credentials::Anonymous, Method::POST, "/api/v1/password-resets", Some(json!({ "email": email }))).await;
         assert_eq!(status, 202);
-        let (_, outbox) = send(&app, &owner, Method::GET, "/api/v1/outbox", None).await;
-        let id: uuid::Uuid = outbox["messages"][0]["id"].as_str().unwrap().parse().unwrap();
-        let token = &app.received_token(workspace.id, id.into()).await;
+        let id = app.queued(workspace.id, 1).await[0];
+        let token = &app.received_token(workspace.id, id).await;
 
         let new_password = "a brand new Passphrase 7";
         let completed = app.client().post(app.url("/api/v1/password-reset/complete"))
