@@ -1,10 +1,11 @@
 //! Recording changes in the activity log, and reading the log back.
 
 use crate::error::AppError;
+use crate::secrets::SecretKey;
 use crate::{App, RequestContext};
 use clientele_domain::{Action, Actor, Permit, Principal, Resource, Timestamp, authorize};
 use clientele_store::Tx;
-use clientele_store::activity::{self, ActivityFilter, ActivityRow, NewActivity};
+use clientele_store::activity::{self, ActivityFilter, ActivityRow, ChainKey, NewActivity};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -44,6 +45,12 @@ impl Changes {
     pub(crate) fn to_json(&self) -> String {
         Value::Object(self.0.clone()).to_string()
     }
+}
+
+/// The key that chains the activity log, derived from the server's secret key: the database
+/// never holds it.
+pub fn chain_key(secret: &SecretKey) -> ChainKey {
+    ChainKey::new(secret.derive("clientele activity chain"))
 }
 
 /// Who made a change, as the log names them.

@@ -68,10 +68,11 @@ pub struct App {
 }
 
 impl App {
-    /// Prepares the use cases over `db` (computes the hash that unknown sign-ins verify against).
+    /// Prepares the use cases over `db`, chaining its activity log with a key derived from the
+    /// server's secret (and computes the hash that unknown sign-ins verify against).
     pub async fn new(db: Db, config: Config) -> Result<Self, AppError> {
         Ok(Self {
-            db,
+            db: db.with_chain_key(activity::chain_key(&config.secret_key)),
             passwords: Passwords::new().await?,
             config: Arc::new(config),
             outbox_wake: Arc::new(Notify::new()),

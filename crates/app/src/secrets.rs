@@ -7,6 +7,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use std::fmt;
 use std::path::Path;
 use thiserror::Error;
@@ -40,6 +42,14 @@ impl SecretKey {
         let mut bytes = [0u8; KEY_BYTES];
         getrandom::fill(&mut bytes).map_err(|_| SecretKeyError::Random)?;
         Ok(Self(Key::from(bytes)))
+    }
+
+    /// A key for `purpose` derived from this one (HMAC-SHA256), so each use has its own.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.0[..])
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// A key given in base64, as in `CLIENTELE_SECRET_KEY`.

@@ -1,5 +1,6 @@
 //! `clientele`: serve the application, migrate its database, and operate a deployment.
 
+mod audit;
 mod backup;
 mod config;
 mod logging;
@@ -16,7 +17,7 @@ use clientele_store::{Db, StoreError};
 use config::{ConfigError, Overrides, Settings};
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 use thiserror::Error;
@@ -89,8 +90,29 @@ struct SeedArgs {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute every workspace's activity chain; exits 1 if any entry does not verify.
-    Verify(CommonArgs),
+    /// Recompute every workspace's activity chain with the server's key; exits 1 if any entry
+    /// does not verify, or (with --checkpoint) if history up to the checkpoint was rewritten.
+    Verify(VerifyArgs),
+    /// Write a signed checkpoint of every chain's head to FILE, to keep away from the database.
+    Checkpoint(CheckpointArgs),
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// A checkpoint written by `clientele audit checkpoint`.
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(clap::Args)]
+struct CheckpointArgs {
+    /// Where to write the checkpoint (a new file).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 #[derive(clap::Args)]
@@ -191,8 +213,8 @@ enum CliError {
     PasswordsDiffer,
     #[error("cannot read the password")]
     Prompt(#[source] std::io::Error),
-    #[error("{0} activity chain(s) do not verify")]
-    ChainBroken(usize),
+    #[error(transparent)]
+    Audit(#[from] audit::AuditError),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("cannot connect to the database at {url}")]
@@ -282,14 +304,26 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 Settings::resolve(&overrides(None, &args.common), cli.config.as_deref())?;
             logging::init(&settings.log);
             backup::restore(&settings, &args.file).await?;
-            verify(settings).await
+            verify(settings, None).await
         }
         Command::Audit {
             command: AuditCommand::Verify(args),
         } => {
-            let settings = Settings::resolve(&overrides(None, &args), cli.config.as_deref())?;
+            let settings =
+                Settings::resolve(&overrides(None, &args.common), cli.config.as_deref())?;
             logging::init(&settings.log);
-            verify(settings).await
+            verify(settings, args.checkpoint.as_deref()).await
+        }
+        Command::Audit {
+            command: AuditCommand::Checkpoint(args),
+        } => {
+            let settings =
+                Settings::resolve(&overrides(None, &args.common), cli.config.as_deref())?;
+            logging::init(&settings.log);
+            let db = audit::keyed(connect(&settings).await?, &settings)?;
+            let written = audit::checkpoint(&db, &args.out).await;
+            db.close().await;
+            Ok(written?)
         }
         Command::Dev {
             command: DevCommand::Seed(args),
@@ -379,26 +413,11 @@ fn owner_password() -> Result<String, CliError> {
     Ok(first)
 }
 
-async fn verify(settings: Settings) -> Result<(), CliError> {
-    let db = connect(&settings).await?;
-    let report = clientele_store::activity::verify(&db).await;
+async fn verify(settings: Settings, checkpoint: Option<&Path>) -> Result<(), CliError> {
+    let db = audit::keyed(connect(&settings).await?, &settings)?;
+    let verified = audit::verify(&db, checkpoint).await;
     db.close().await;
-    let report = report?;
-    println!(
-        "Checked {} entries in {} workspaces.",
-        report.entries, report.workspaces
-    );
-    if report.breaks.is_empty() {
-        println!("Every activity chain verifies.");
-        return Ok(());
-    }
-    for found in &report.breaks {
-        println!(
-            "workspace {} entry {}: {}",
-            found.workspace_id, found.seq, found.reason
-        );
-    }
-    Err(CliError::ChainBroken(report.breaks.len()))
+    Ok(verified?)
 }
 
 fn serve_overrides(args: &ServeArgs) -> Overrides {

@@ -1,16 +1,45 @@
 //! The activity table: an append-only, hash-chained record of every change.
 //!
 //! Each entry stores the hash of the previous entry of its workspace and its own hash over
-//! every field, so an edited, removed or reordered entry breaks the chain. The database
-//! refuses UPDATE and DELETE on the table; the chain catches what a superuser might do anyway.
+//! every field, so an edited, removed or reordered entry breaks the chain. The hashes are
+//! HMAC-SHA256 under a key derived from the server's secret key, which the database never
+//! holds: someone who can write to the database cannot forge a chain that verifies. The
+//! database refuses UPDATE and DELETE on the table; the chain catches what a superuser might do
+//! anyway, and signed checkpoints of each chain's head, kept elsewhere, catch even a rewrite by
+//! someone holding the key.
 
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::workspaces::Workspaces;
 use clientele_domain::{ActivityId, MemberId, OrganizationId, Timestamp, WorkspaceId};
+use hmac::{Hmac, KeyInit, Mac};
 use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
+use std::sync::Arc;
 use uuid::Uuid;
+
+/// The key that chains the activity log; `Debug` never prints it.
+#[derive(Clone)]
+pub struct ChainKey(Arc<[u8; 32]>);
+
+impl ChainKey {
+    pub fn new(key: [u8; 32]) -> Self {
+        Self(Arc::new(key))
+    }
+
+    fn mac(&self, purpose: &[u8]) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.0.as_slice())
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(purpose);
+        mac
+    }
+}
+
+impl std::fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChainKey(***)")
+    }
+}
 
 #[derive(Iden)]
 enum Activity {
@@ -140,6 +169,7 @@ pub async fn append_all(
         .fetch_optional(&reserve)
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("workspace {workspace_id} does not exist")))?;
+    let key = tx.chain_key()?.clone();
     let mut seq = head.activity_seq - count;
     let mut previous = head.activity_head;
     let mut ids = Vec::with_capacity(entries.len());
@@ -151,7 +181,7 @@ pub async fn append_all(
         for new in chunk {
             seq += 1;
             let id = ActivityId::new();
-            let hash = entry_hash(&Fields::of_new(id, seq, new), previous.as_deref());
+            let hash = entry_hash(&key, &Fields::of_new(id, seq, new), previous.as_deref());
             insert.values_panic([
                 id.as_uuid().into(),
                 new.workspace_id.as_uuid().into(),
@@ -260,6 +290,7 @@ async fn verify_workspace(
     workspace_id: WorkspaceId,
     report: &mut ChainReport,
 ) -> Result<(), StoreError> {
+    let key = db.chain_key()?;
     let mut previous: Option<Vec<u8>> = None;
     let mut expected_seq = 1;
     loop {
@@ -279,8 +310,8 @@ async fn verify_workspace(
                 Some("an entry is missing")
             } else if row.prev_hash != previous {
                 Some("the entry does not follow the one before it")
-            } else if entry_hash(&Fields::of_row(&row), previous.as_deref()) != row.hash {
-                Some("the entry was altered after it was written")
+            } else if entry_hash(key, &Fields::of_row(&row), previous.as_deref()) != row.hash {
+                Some("the entry was altered after it was written, or written with another key")
             } else {
                 None
             };
@@ -305,6 +336,112 @@ async fn verify_workspace(
         });
     }
     Ok(())
+}
+
+/// Where one workspace's chain stood at a moment: its newest entry and that entry's hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub workspace_id: WorkspaceId,
+    pub seq: i64,
+    pub head: Vec<u8>,
+}
+
+/// Every workspace's chain head now, for a checkpoint to keep outside the database.
+pub async fn checkpoints(db: &Db) -> Result<Vec<Checkpoint>, StoreError> {
+    let mut found = Vec::new();
+    let mut after = None;
+    loop {
+        let page = crate::workspaces::list(db, after, 100).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for workspace in &page {
+            let statement = Query::select()
+                .columns([Workspaces::ActivitySeq, Workspaces::ActivityHead])
+                .from(Workspaces::Table)
+                .and_where(Expr::col(Workspaces::Id).eq(workspace.id.as_uuid()))
+                .to_owned();
+            let head: Option<ChainHead> = db.fetch_optional(&statement).await?;
+            if let Some(ChainHead {
+                activity_seq,
+                activity_head: Some(head),
+            }) = head
+            {
+                found.push(Checkpoint {
+                    workspace_id: workspace.id,
+                    seq: activity_seq,
+                    head,
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The signature of `checkpoints` under the chain key: whoever holds the server's key can tell
+/// the file was made by this deployment and not edited since.
+pub fn sign_checkpoints(db: &Db, checkpoints: &[Checkpoint]) -> Result<Vec<u8>, StoreError> {
+    Ok(checkpoint_mac(db, checkpoints)?
+        .finalize()
+        .into_bytes()
+        .to_vec())
+}
+
+fn checkpoint_mac(db: &Db, checkpoints: &[Checkpoint]) -> Result<Hmac<Sha256>, StoreError> {
+    let mut mac = db.chain_key()?.mac(b"clientele activity checkpoint v1");
+    for checkpoint in checkpoints {
+        mac.update(checkpoint.workspace_id.as_uuid().as_bytes());
+        mac.update(&checkpoint.seq.to_be_bytes());
+        mac.update(&(checkpoint.head.len() as u64).to_be_bytes());
+        mac.update(&checkpoint.head);
+    }
+    Ok(mac)
+}
+
+/// What checking a checkpoint found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckpointCheck {
+    /// The file was not signed with this server's key, or was edited.
+    BadSignature,
+    /// Each checkpointed entry that is no longer what it was (empty: every one still stands).
+    Breaks(Vec<ChainBreak>),
+}
+
+/// Checks a checkpoint's signature, then that each checkpointed entry is still in its chain at
+/// its place with the same hash: history before it cannot have been rewritten.
+pub async fn verify_checkpoints(
+    db: &Db,
+    checkpoints: &[Checkpoint],
+    signature: &[u8],
+) -> Result<CheckpointCheck, StoreError> {
+    if checkpoint_mac(db, checkpoints)?
+        .verify_slice(signature)
+        .is_err()
+    {
+        return Ok(CheckpointCheck::BadSignature);
+    }
+    let mut breaks = Vec::new();
+    for checkpoint in checkpoints {
+        let statement = select()
+            .and_where(Expr::col(Activity::WorkspaceId).eq(checkpoint.workspace_id.as_uuid()))
+            .and_where(Expr::col(Activity::Seq).eq(checkpoint.seq))
+            .to_owned();
+        let row: Option<ActivityRow> = db.fetch_optional(&statement).await?;
+        let reason = match row {
+            None => Some("the checkpointed entry is gone"),
+            Some(row) if row.hash != checkpoint.head => {
+                Some("the history up to the checkpoint was rewritten")
+            }
+            Some(_) => None,
+        };
+        if let Some(reason) = reason {
+            breaks.push(ChainBreak {
+                workspace_id: checkpoint.workspace_id,
+                seq: checkpoint.seq,
+                reason,
+            });
+        }
+    }
+    Ok(CheckpointCheck::Breaks(breaks))
 }
 
 async fn head_of(db: &Db, workspace_id: WorkspaceId) -> Result<Option<Vec<u8>>, StoreError> {
@@ -409,16 +546,16 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// SHA-256 over the previous hash and every field, each length-prefixed so that no two
-/// different entries encode to the same bytes.
-fn entry_hash(fields: &Fields<'_>, previous: Option<&[u8]>) -> Vec<u8> {
-    let mut hasher = Sha256::new();
+/// HMAC-SHA256 under the chain key over the previous hash and every field, each
+/// length-prefixed so that no two different entries encode to the same bytes.
+fn entry_hash(key: &ChainKey, fields: &Fields<'_>, previous: Option<&[u8]>) -> Vec<u8> {
+    let mut hasher = key.mac(b"clientele activity entry v2");
     let mut put = |value: Option<&[u8]>| match value {
         Some(bytes) => {
-            hasher.update((bytes.len() as u64).to_be_bytes());
+            hasher.update(&(bytes.len() as u64).to_be_bytes());
             hasher.update(bytes);
         }
-        None => hasher.update(u64::MAX.to_be_bytes()),
+        None => hasher.update(&u64::MAX.to_be_bytes()),
     };
     let uuid = |u: Option<Uuid>| u.map(|u| *u.as_bytes());
     put(previous);
@@ -438,5 +575,5 @@ fn entry_hash(fields: &Fields<'_>, previous: Option<&[u8]>) -> Vec<u8> {
     put(fields.ip.map(str::as_bytes));
     put(fields.user_agent.map(str::as_bytes));
     put(Some(&fields.created_at.to_be_bytes()));
-    hasher.finalize().to_vec()
+    hasher.finalize().into_bytes().to_vec()
 }

@@ -4,6 +4,7 @@
 //! single writer whose transactions begin IMMEDIATE, so writers queue in the process instead
 //! of failing with "database is locked". PostgreSQL gets one pool.
 
+use crate::activity::ChainKey;
 use crate::error::StoreError;
 use crate::url::DatabaseUrl;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
@@ -70,9 +71,13 @@ impl<T> Record for T where
 {
 }
 
-/// A connection pool to the configured database; cheap to clone.
+/// A connection pool to the configured database; cheap to clone. It carries the key that
+/// chains the activity log, which the database itself never holds.
 #[derive(Clone, Debug)]
-pub struct Db(Pools);
+pub struct Db {
+    pools: Pools,
+    chain_key: Option<ChainKey>,
+}
 
 #[derive(Clone, Debug)]
 enum Pools {
@@ -95,7 +100,7 @@ impl Db {
     /// Applies the migrations this build carries that the database has not seen yet.
     #[tracing::instrument(skip(self), fields(backend = ?self.backend()))]
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match &self.0 {
+        match &self.pools {
             Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
@@ -125,7 +130,7 @@ impl Db {
     /// Succeeds when the database answers a query; on SQLite, when a reader can read the file
     /// and the writer is free to take a transaction.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        match &self.0 {
+        match &self.pools {
             Pools::Sqlite { reader, writer } => {
                 sqlx::query("SELECT count(*) FROM sqlite_schema")
                     .execute(reader)
@@ -141,7 +146,7 @@ impl Db {
 
     /// Waits for checked-out connections to return, then closes every connection.
     pub async fn close(&self) {
-        match &self.0 {
+        match &self.pools {
             Pools::Sqlite { reader, writer } => {
                 reader.close().await;
                 writer.close().await;
@@ -152,7 +157,7 @@ impl Db {
 
     /// Whether [`Db::close`] has run.
     pub fn is_closed(&self) -> bool {
-        match &self.0 {
+        match &self.pools {
             Pools::Sqlite { writer, .. } => writer.is_closed(),
             Pools::Postgres(pool) => pool.is_closed(),
         }
@@ -160,17 +165,33 @@ impl Db {
 
     /// Which engine this handle talks to.
     pub fn backend(&self) -> Backend {
-        match &self.0 {
+        match &self.pools {
             Pools::Sqlite { .. } => Backend::Sqlite,
             Pools::Postgres(_) => Backend::Postgres,
         }
     }
 
+    /// The same pools, chaining activity entries with `key`.
+    pub fn with_chain_key(mut self, key: ChainKey) -> Self {
+        self.chain_key = Some(key);
+        self
+    }
+
+    pub(crate) fn chain_key(&self) -> Result<&ChainKey, StoreError> {
+        self.chain_key.as_ref().ok_or(StoreError::NoChainKey)
+    }
+
     /// Starts a write transaction; it rolls back unless committed.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match &self.0 {
-            Pools::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
-            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        let connection = match &self.pools {
+            Pools::Sqlite { writer, .. } => {
+                Connection::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Pools::Postgres(pool) => Connection::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            connection,
+            chain_key: self.chain_key.clone(),
         })
     }
 
@@ -178,7 +199,7 @@ impl Db {
         &self,
         statement: &impl SqlxBinder,
     ) -> Result<Option<T>, StoreError> {
-        Ok(match &self.0 {
+        Ok(match &self.pools {
             Pools::Sqlite { reader, .. } => {
                 let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
                 sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
@@ -198,7 +219,7 @@ impl Db {
         &self,
         statement: &impl SqlxBinder,
     ) -> Result<Vec<T>, StoreError> {
-        Ok(match &self.0 {
+        Ok(match &self.pools {
             Pools::Sqlite { reader, .. } => {
                 let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
                 sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
@@ -224,26 +245,36 @@ pub(crate) struct Count {
 /// A write transaction. Repository functions that change data take `&mut Tx`, so a use case
 /// can put its change and the change's activity entry in one commit.
 #[derive(Debug)]
-pub enum Tx {
+pub struct Tx {
+    connection: Connection,
+    chain_key: Option<ChainKey>,
+}
+
+#[derive(Debug)]
+enum Connection {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
+    pub(crate) fn chain_key(&self) -> Result<&ChainKey, StoreError> {
+        self.chain_key.as_ref().ok_or(StoreError::NoChainKey)
+    }
+
     /// Makes every change of the transaction durable at once.
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.connection {
+            Connection::Sqlite(tx) => tx.commit().await?,
+            Connection::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
 
     /// Discards every change of the transaction (dropping it does the same).
     pub async fn rollback(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Sqlite(tx) => tx.rollback().await?,
-            Tx::Postgres(tx) => tx.rollback().await?,
+        match self.connection {
+            Connection::Sqlite(tx) => tx.rollback().await?,
+            Connection::Postgres(tx) => tx.rollback().await?,
         }
         Ok(())
     }
@@ -253,14 +284,14 @@ impl Tx {
         &mut self,
         statement: &impl SqlxBinder,
     ) -> Result<Option<T>, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(tx) => {
+        Ok(match &mut self.connection {
+            Connection::Sqlite(tx) => {
                 let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
                 sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
                     .fetch_optional(&mut **tx)
                     .await?
             }
-            Tx::Postgres(tx) => {
+            Connection::Postgres(tx) => {
                 let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
                 sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values)
                     .fetch_optional(&mut **tx)
@@ -274,14 +305,14 @@ impl Tx {
         &mut self,
         statement: &impl SqlxBinder,
     ) -> Result<Vec<T>, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(tx) => {
+        Ok(match &mut self.connection {
+            Connection::Sqlite(tx) => {
                 let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
                 sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
                     .fetch_all(&mut **tx)
                     .await?
             }
-            Tx::Postgres(tx) => {
+            Connection::Postgres(tx) => {
                 let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
                 sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values)
                     .fetch_all(&mut **tx)
@@ -292,15 +323,15 @@ impl Tx {
 
     /// Runs a statement and returns how many rows it touched.
     pub(crate) async fn execute(&mut self, statement: &impl SqlxBinder) -> Result<u64, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(tx) => {
+        Ok(match &mut self.connection {
+            Connection::Sqlite(tx) => {
                 let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
                 sqlx::query_with::<Sqlite, _>(AssertSqlSafe(sql), values)
                     .execute(&mut **tx)
                     .await?
                     .rows_affected()
             }
-            Tx::Postgres(tx) => {
+            Connection::Postgres(tx) => {
                 let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
                 sqlx::query_with::<Postgres, _>(AssertSqlSafe(sql), values)
                     .execute(&mut **tx)
@@ -337,7 +368,10 @@ async fn connect_sqlite(path: &Path, settings: &PoolSettings) -> Result<Db, Stor
         .max_connections(settings.max_connections.max(1))
         .acquire_timeout(settings.acquire_timeout)
         .connect_lazy_with(options.pragma("query_only", "ON"));
-    Ok(Db(Pools::Sqlite { reader, writer }))
+    Ok(Db {
+        pools: Pools::Sqlite { reader, writer },
+        chain_key: None,
+    })
 }
 
 async fn connect_postgres(url: &str, settings: &PoolSettings) -> Result<Db, StoreError> {
@@ -347,7 +381,10 @@ async fn connect_postgres(url: &str, settings: &PoolSettings) -> Result<Db, Stor
         .acquire_timeout(settings.acquire_timeout)
         .connect_with(options)
         .await?;
-    Ok(Db(Pools::Postgres(pool)))
+    Ok(Db {
+        pools: Pools::Postgres(pool),
+        chain_key: None,
+    })
 }
 
 /// Creates the database's directory when missing, readable by this user only.

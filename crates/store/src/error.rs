@@ -24,6 +24,9 @@ pub enum StoreError {
     /// A stored value that no longer parses: a bug or a hand-edited database.
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
+    /// An activity entry was to be written or checked without the key that chains the log.
+    #[error("no activity chain key was given to the store")]
+    NoChainKey,
     /// The URL names no supported database; the text is redacted.
     #[error("unsupported database URL {0}: use sqlite://PATH or postgres://USER@HOST/DATABASE")]
     UnsupportedUrl(String),

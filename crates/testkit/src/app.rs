@@ -124,7 +124,8 @@ impl TestApp {
             .expect("an HTTP client");
         Self {
             address,
-            db,
+            // The application's handle, which carries the key that chains the activity log.
+            db: app.db.clone(),
             app,
             setup_token,
             database,

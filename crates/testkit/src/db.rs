@@ -1,5 +1,6 @@
 //! A fresh, migrated database per test.
 
+use clientele_store::activity::ChainKey;
 use clientele_store::{Backend, DatabaseUrl, Db, PoolSettings};
 use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
 use tempfile::TempDir;
@@ -162,7 +163,8 @@ impl TestDb {
         db.migrate()
             .await
             .expect("migrations apply to the test database");
-        db
+        // Store tests chain the log with a fixed key; the application derives its own.
+        db.with_chain_key(ChainKey::new([7; 32]))
     }
 
     /// PostgreSQL only: refuses new connections and ends the open ones, as when the database

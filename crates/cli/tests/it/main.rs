@@ -2,6 +2,7 @@
 // A test fails by panicking, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod audit;
 mod backup;
 mod config;
 mod crash;

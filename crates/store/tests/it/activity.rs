@@ -2,7 +2,7 @@
 
 use clientele_domain::{Timestamp, WorkspaceId, WorkspaceName, WorkspaceSlug};
 use clientele_store::Db;
-use clientele_store::activity::{self, ActivityFilter, NewActivity};
+use clientele_store::activity::{self, ActivityFilter, ChainKey, CheckpointCheck, NewActivity};
 use clientele_store::workspaces::{self, NewWorkspace};
 use clientele_testkit::{Backend, TestDb, on_both_backends};
 
@@ -101,6 +101,51 @@ on_both_backends! {
         let report = activity::verify(&db).await.unwrap();
         assert_eq!(report.breaks.len(), 1);
         assert_eq!(report.breaks[0].seq, 2);
-        assert_eq!(report.breaks[0].reason, "the entry was altered after it was written");
+        assert_eq!(report.breaks[0].reason, "the entry was altered after it was written, or written with another key");
+    }
+
+    async fn a_chain_written_without_the_servers_key_does_not_verify(backend: Backend) {
+        let test_db = TestDb::new(backend).await;
+        let db = test_db.connect().await;
+        let ws = workspace(&db, "agency").await;
+        record(&db, ws, "workspace.created").await;
+        // Whoever can write to the database but lacks the key can only chain with another.
+        let forger = db.clone().with_chain_key(ChainKey::new([8; 32]));
+        record(&forger, ws, "member.added").await;
+        let report = activity::verify(&db).await.unwrap();
+        assert_eq!(report.breaks.len(), 1, "{:?}", report.breaks);
+        assert_eq!(report.breaks[0].seq, 2);
+        assert_eq!(activity::verify(&forger).await.unwrap().breaks[0].seq, 1, "nor does the forger's key verify the real entries");
+    }
+
+    async fn a_signed_checkpoint_catches_history_cut_short_and_refuses_edits(backend: Backend) {
+        let test_db = TestDb::new(backend).await;
+        let db = test_db.connect().await;
+        let ws = workspace(&db, "agency").await;
+        for action in ["workspace.created", "member.added", "member.removed"] {
+            record(&db, ws, action).await;
+        }
+        let checkpoints = activity::checkpoints(&db).await.unwrap();
+        assert_eq!(checkpoints.iter().map(|c| (c.workspace_id, c.seq)).collect::<Vec<_>>(), vec![(ws, 3)]);
+        let signature = activity::sign_checkpoints(&db, &checkpoints).unwrap();
+        assert_eq!(activity::verify_checkpoints(&db, &checkpoints, &signature).await.unwrap(), CheckpointCheck::Breaks(vec![]));
+        let mut edited = checkpoints.clone();
+        edited[0].seq = 2;
+        assert_eq!(activity::verify_checkpoints(&db, &edited, &signature).await.unwrap(), CheckpointCheck::BadSignature);
+
+        // The newest entry removed and the head moved back: the chain alone still verifies.
+        let lift_guard = match backend {
+            Backend::Sqlite => "DROP TRIGGER activity_refuses_delete",
+            Backend::Postgres => "ALTER TABLE activity DISABLE TRIGGER activity_refuses_update_or_delete",
+        };
+        test_db.execute(lift_guard).await.unwrap();
+        test_db.execute("UPDATE workspaces SET activity_seq = 2, activity_head = (SELECT hash FROM activity WHERE seq = 2)").await.unwrap();
+        test_db.execute("DELETE FROM activity WHERE seq = 3").await.unwrap();
+        assert!(activity::verify(&db).await.unwrap().breaks.is_empty(), "a consistent shorter chain");
+        let CheckpointCheck::Breaks(breaks) = activity::verify_checkpoints(&db, &checkpoints, &signature).await.unwrap() else {
+            panic!("the signature holds");
+        };
+        assert_eq!(breaks.len(), 1);
+        assert_eq!((breaks[0].seq, breaks[0].reason), (3, "the checkpointed entry is gone"));
     }
 }
