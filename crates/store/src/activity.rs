@@ -272,15 +272,9 @@ pub struct ChainReport {
 /// Recomputes every workspace's chain from its first entry and compares it with what is stored.
 pub async fn verify(db: &Db) -> Result<ChainReport, StoreError> {
     let mut report = ChainReport::default();
-    let mut after = None;
-    loop {
-        let page = crate::workspaces::list(db, after, 100).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        for workspace in &page {
-            report.workspaces += 1;
-            verify_workspace(db, workspace.id, &mut report).await?;
-        }
+    for workspace_id in every_workspace(db).await? {
+        report.workspaces += 1;
+        verify_workspace(db, workspace_id, &mut report).await?;
     }
     Ok(report)
 }
@@ -349,32 +343,38 @@ pub struct Checkpoint {
 /// Every workspace's chain head now, for a checkpoint to keep outside the database.
 pub async fn checkpoints(db: &Db) -> Result<Vec<Checkpoint>, StoreError> {
     let mut found = Vec::new();
-    let mut after = None;
-    loop {
-        let page = crate::workspaces::list(db, after, 100).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        for workspace in &page {
-            let statement = Query::select()
-                .columns([Workspaces::ActivitySeq, Workspaces::ActivityHead])
-                .from(Workspaces::Table)
-                .and_where(Expr::col(Workspaces::Id).eq(workspace.id.as_uuid()))
-                .to_owned();
-            let head: Option<ChainHead> = db.fetch_optional(&statement).await?;
-            if let Some(ChainHead {
-                activity_seq,
-                activity_head: Some(head),
-            }) = head
-            {
-                found.push(Checkpoint {
-                    workspace_id: workspace.id,
-                    seq: activity_seq,
-                    head,
-                });
-            }
+    for workspace_id in every_workspace(db).await? {
+        let statement = Query::select()
+            .columns([Workspaces::ActivitySeq, Workspaces::ActivityHead])
+            .from(Workspaces::Table)
+            .and_where(Expr::col(Workspaces::Id).eq(workspace_id.as_uuid()))
+            .to_owned();
+        let head: Option<ChainHead> = db.fetch_optional(&statement).await?;
+        if let Some(ChainHead {
+            activity_seq,
+            activity_head: Some(head),
+        }) = head
+        {
+            found.push(Checkpoint {
+                workspace_id,
+                seq: activity_seq,
+                head,
+            });
         }
     }
     Ok(found)
+}
+
+/// The id of every workspace, read a page at a time.
+async fn every_workspace(db: &Db) -> Result<Vec<WorkspaceId>, StoreError> {
+    let mut ids = Vec::new();
+    loop {
+        let page = crate::workspaces::list(db, ids.last().copied(), 100).await?;
+        if page.is_empty() {
+            return Ok(ids);
+        }
+        ids.extend(page.iter().map(|w| w.id));
+    }
 }
 
 /// The signature of `checkpoints` under the chain key: whoever holds the server's key can tell
