@@ -1,5 +1,6 @@
 //! The workspace's whitelabel brand and its client-dashboard domains. Clients see this brand,
-//! never ours: without one, the workspace's own name stands in.
+//! never ours: without one, the workspace's own name stands in. A domain answers for the
+//! workspace only once the workspace proves it controls it (see `domains`).
 
 use crate::activity::{self, Changes, Entry};
 use crate::error::{AppError, Validation};
@@ -8,8 +9,7 @@ use clientele_domain::{
     Action, Actor, BaseUrl, Email, HexColor, Hostname, ProductName, Resource, Timestamp,
     WorkspaceId, WorkspaceSlug, authorize,
 };
-use clientele_store::StoreError;
-use clientele_store::brands::{self, BrandRow, HOSTNAME_CONSTRAINT};
+use clientele_store::brands::{self, BrandRow, DomainRow, NewDomain};
 use clientele_store::workspaces;
 use std::collections::HashSet;
 
@@ -28,9 +28,38 @@ pub struct Brand {
     pub accent_color: String,
     pub support_email: Option<String>,
     pub console_url: Option<String>,
-    /// The hostnames that serve the client dashboard, the primary one first.
+    /// The hostnames claimed for the client dashboard, the primary one first.
     pub dashboard_domains: Vec<String>,
+    /// The same claims, each with whether it is verified and how to verify it.
+    pub domains: Vec<DomainClaim>,
 }
+
+/// A hostname claimed for the client dashboard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DomainClaim {
+    pub hostname: String,
+    /// Proven: the dashboard answers on it, and emailed links use it.
+    pub verified: bool,
+    /// The DNS TXT record that proves control: its name and its value.
+    pub txt_name: String,
+    pub txt_value: String,
+}
+
+impl DomainClaim {
+    fn of(row: DomainRow) -> Self {
+        Self {
+            txt_name: format!("{TXT_PREFIX}.{}", row.hostname),
+            txt_value: format!("{TXT_VALUE_PREFIX}{}", row.verification_token),
+            verified: row.verified_at.is_some(),
+            hostname: row.hostname,
+        }
+    }
+}
+
+/// Where the TXT record goes: this label under the hostname.
+pub const TXT_PREFIX: &str = "_clientele-challenge";
+/// What the TXT record says, before the workspace's token.
+pub const TXT_VALUE_PREFIX: &str = "clientele-verification=";
 
 /// A new brand, replacing the whole previous one.
 #[derive(Debug, Default)]
@@ -45,10 +74,18 @@ pub struct BrandInput {
 }
 
 impl Brand {
-    /// Where links into the client dashboard start: its primary domain, else the console's
-    /// URL, else the deployment's.
+    /// The first verified dashboard domain: the one emailed links use.
+    pub fn primary_domain(&self) -> Option<&str> {
+        self.domains
+            .iter()
+            .find(|d| d.verified)
+            .map(|d| d.hostname.as_str())
+    }
+
+    /// Where links into the client dashboard start: its primary verified domain, else the
+    /// console's URL, else the deployment's.
     pub fn dashboard_url(&self, public_url: &BaseUrl) -> BaseUrl {
-        match self.dashboard_domains.first().map(|h| Hostname::parse(h)) {
+        match self.primary_domain().map(Hostname::parse) {
             Some(Ok(host)) => BaseUrl::for_host(&host),
             _ => self.console_url(public_url),
         }
@@ -83,10 +120,12 @@ impl App {
 
     /// A workspace's brand, for what it sends and serves to its clients.
     pub async fn brand_of(&self, workspace_id: WorkspaceId) -> Result<Brand, AppError> {
-        let (row, domains) = tokio::try_join!(
+        let (row, claims) = tokio::try_join!(
             brands::find(&self.db, workspace_id),
             brands::domains(&self.db, workspace_id)
         )?;
+        let domains: Vec<DomainClaim> = claims.into_iter().map(DomainClaim::of).collect();
+        let hostnames: Vec<String> = domains.iter().map(|d| d.hostname.clone()).collect();
         let brand = match row {
             Some(row) => Brand {
                 product_name: row.product_name,
@@ -95,7 +134,8 @@ impl App {
                 accent_color: row.accent_color,
                 support_email: row.support_email,
                 console_url: row.console_url,
-                dashboard_domains: domains,
+                dashboard_domains: hostnames,
+                domains,
             },
             None => {
                 let workspace = workspaces::find(&self.db, workspace_id)
@@ -108,7 +148,8 @@ impl App {
                     accent_color: DEFAULT_ACCENT.to_owned(),
                     support_email: None,
                     console_url: None,
-                    dashboard_domains: domains,
+                    dashboard_domains: hostnames,
+                    domains,
                 }
             }
         };
@@ -163,6 +204,11 @@ impl App {
         )?;
         let workspace_id = permit.workspace_id();
         let (row, domains) = validate(workspace_id, &input)?;
+        self.refuse_taken_hosts(workspace_id, &domains).await?;
+        let tokens = domains
+            .iter()
+            .map(|_| crate::tokens::Token::generate("").map(|t| t.reveal().to_owned()))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut tx = self.db.begin().await?;
         if let Some(id) = &row.logo_image_id {
             images::require(&mut tx, "logo_image_id", id).await?;
@@ -177,17 +223,15 @@ impl App {
         }
         brands::put(&mut tx, &row).await?;
         let hostnames: Vec<&str> = domains.iter().map(Hostname::as_str).collect();
-        brands::set_domains(&mut tx, workspace_id, &hostnames)
-            .await
-            .map_err(|error| match error {
-                StoreError::Conflict { constraint } if constraint == HOSTNAME_CONSTRAINT => {
-                    AppError::Conflict {
-                        field: "dashboard_domains",
-                        message: "a hostname is already used by another workspace",
-                    }
-                }
-                other => other.into(),
-            })?;
+        let claims: Vec<NewDomain<'_>> = hostnames
+            .iter()
+            .zip(&tokens)
+            .map(|(hostname, token)| NewDomain {
+                hostname,
+                verification_token: token,
+            })
+            .collect();
+        brands::set_domains(&mut tx, workspace_id, &claims).await?;
         let entry = Entry {
             organization_id: None,
             action: "workspace.brand_updated",
@@ -227,7 +271,18 @@ fn validate(
     let mut domains = Vec::new();
     for (i, raw) in input.dashboard_domains.iter().enumerate() {
         let field = format!("dashboard_domains[{i}]");
-        if let Some(host) = check.check(&field, Hostname::parse(raw)) {
+        if raw
+            .trim()
+            .trim_end_matches('.')
+            .parse::<std::net::IpAddr>()
+            .is_ok()
+            || raw
+                .rsplit('.')
+                .next()
+                .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+        {
+            check.fail(&field, "must be a domain name, not an IP address");
+        } else if let Some(host) = check.check(&field, Hostname::parse(raw)) {
             if seen.insert(host.clone()) {
                 domains.push(host);
             } else {

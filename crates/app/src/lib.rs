@@ -11,6 +11,7 @@ pub mod brand;
 pub mod client_users;
 mod cursor;
 pub mod dashboard;
+pub mod domains;
 pub mod email_settings;
 pub mod email_templates;
 mod error;
@@ -55,6 +56,8 @@ pub struct Config {
     pub outbox: OutboxSettings,
     /// Where outgoing connections may go beyond the public internet.
     pub outbound: outbound::Destinations,
+    /// Reads the TXT records that prove control of a dashboard domain.
+    pub dns: domains::DnsResolver,
 }
 
 /// What every use case needs: the database, the password hasher and the configuration.

@@ -53,7 +53,7 @@ impl App {
         let public_url = &self.config.public_url;
         let sign_in = if !recipient.is_client {
             brand.console_url(public_url).join("/console/sign-in")
-        } else if brand.dashboard_domains.is_empty() {
+        } else if brand.primary_domain().is_none() {
             brand
                 .dashboard_url(public_url)
                 .join(&format!("/sign-in?workspace={}", recipient.workspace_slug))

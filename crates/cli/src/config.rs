@@ -30,6 +30,7 @@ pub struct Overrides {
     pub secret_key: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
     pub outbound_allow: Option<Vec<String>>,
+    pub dns_resolver: Option<SocketAddr>,
 }
 
 /// The settings file; every key is optional and unknown keys are refused.
@@ -46,6 +47,7 @@ pub struct FileSettings {
     pub secret_key: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
     pub outbound_allow: Option<Vec<String>>,
+    pub dns_resolver: Option<SocketAddr>,
 }
 
 /// How log lines are written.
@@ -78,6 +80,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNet>,
     /// Networks beyond the public internet that outgoing connections (SMTP) may reach.
     pub outbound_allow: Vec<IpNet>,
+    /// The DNS server that dashboard-domain TXT records are read from; `None`: the system's.
+    pub dns_resolver: Option<SocketAddr>,
 }
 
 /// The key that seals stored secrets: given (every node of a cluster must share it), or a file
@@ -199,6 +203,7 @@ impl Settings {
             secret_key,
             trusted_proxies,
             outbound_allow,
+            dns_resolver: overrides.dns_resolver.or(file.dns_resolver),
         })
     }
 }

@@ -6,6 +6,7 @@ mod config;
 mod logging;
 
 use clap::{Parser, Subcommand};
+use clientele_app::domains::DnsResolver;
 use clientele_app::outbound::Destinations;
 use clientele_app::outbox::OutboxSettings;
 use clientele_app::setup::NewWorkspaceInput;
@@ -197,6 +198,10 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     outbound_allow: Vec<String>,
+    /// The DNS server (IP:PORT) that dashboard-domain TXT records are read from.
+    /// Default: the system's resolver (/etc/resolv.conf).
+    #[arg(long, env = "CLIENTELE_DNS_RESOLVER", value_name = "ADDR")]
+    dns_resolver: Option<SocketAddr>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -432,6 +437,7 @@ fn serve_overrides(args: &ServeArgs) -> Overrides {
     Overrides {
         trusted_proxies: networks(&args.trusted_proxies),
         outbound_allow: networks(&args.outbound_allow),
+        dns_resolver: args.dns_resolver,
         ..overrides(args.listen, &args.common)
     }
 }
@@ -453,6 +459,7 @@ fn overrides(listen: Option<SocketAddr>, common: &CommonArgs) -> Overrides {
         secret_key: given(&common.secret_key),
         trusted_proxies: None,
         outbound_allow: None,
+        dns_resolver: None,
     }
 }
 
@@ -469,6 +476,9 @@ async fn app(settings: &Settings, db: Db, listening: Option<SocketAddr>) -> Resu
         public_url,
         outbox: OutboxSettings::default(),
         outbound: Destinations::new(settings.outbound_allow.clone()),
+        dns: settings
+            .dns_resolver
+            .map_or_else(DnsResolver::system, DnsResolver::at),
     };
     App::new(db, config).await.map_err(CliError::App)
 }

@@ -134,6 +134,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
             workspace_settings::get_brand,
             workspace_settings::put_brand
         ))
+        .routes(routes!(workspace_settings::verify_domain))
         .routes(routes!(
             workspace_settings::get_email_settings,
             workspace_settings::put_email_settings

@@ -1,6 +1,8 @@
 //! The real application, served on a random local port for one test.
 
 use crate::db::TestDb;
+use crate::dns::DnsServer;
+use clientele_app::domains::DnsResolver;
 use clientele_app::outbound::Destinations;
 use clientele_app::outbox::OutboxSettings;
 use clientele_app::secrets::SecretKey;
@@ -22,6 +24,8 @@ pub struct TestApp {
     /// The token that opens the setup page while no workspace exists.
     pub setup_token: String,
     pub database: TestDb,
+    /// The DNS server that dashboard-domain verification asks.
+    pub dns: DnsServer,
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
@@ -63,7 +67,7 @@ impl Default for Options {
 
 /// The configuration `clientele serve` would have, with a fresh key and an outbox that
 /// retries within a test's patience.
-fn config(address: SocketAddr, outbound: Destinations) -> Config {
+fn config(address: SocketAddr, outbound: Destinations, dns: DnsResolver) -> Config {
     Config {
         secret_key: SecretKey::generate().expect("a secret key"),
         public_url: BaseUrl::parse(&format!("http://{address}")).expect("the server's URL"),
@@ -76,6 +80,7 @@ fn config(address: SocketAddr, outbound: Destinations) -> Config {
             ..OutboxSettings::default()
         },
         outbound,
+        dns,
     }
 }
 
@@ -94,9 +99,14 @@ impl TestApp {
             .expect("bind a local port");
         let address = listener.local_addr().expect("the bound address");
         // The extra routes answer first; everything else reaches the full application.
-        let app = App::new(db.clone(), config(address, options.outbound.clone()))
-            .await
-            .expect("the use cases start");
+        let dns = DnsServer::start().await;
+        let resolver = DnsResolver::at(dns.address());
+        let app = App::new(
+            db.clone(),
+            config(address, options.outbound.clone(), resolver),
+        )
+        .await
+        .expect("the use cases start");
         let outbox = tokio::spawn(app.clone().run_outbox(std::future::pending()));
         let setup_token = clientele_app::tokens::Token::generate("")
             .expect("a token")
@@ -127,6 +137,7 @@ impl TestApp {
             // The application's handle, which carries the key that chains the activity log.
             db: app.db.clone(),
             app,
+            dns,
             setup_token,
             database,
             client,
@@ -256,5 +267,34 @@ impl TestApp {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// Proves `credentials`' workspace controls `hostname`, which its brand claims: publishes
+    /// the TXT record and asks for verification, as an agency would.
+    pub async fn verify_domain(&self, credentials: &crate::Credentials, hostname: &str) {
+        let brand: serde_json::Value = self
+            .request(credentials, reqwest::Method::GET, "/api/v1/workspace/brand")
+            .send()
+            .await
+            .expect("the brand answers")
+            .json()
+            .await
+            .expect("a brand");
+        let claim = brand["domains"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["hostname"] == hostname))
+            .unwrap_or_else(|| panic!("{hostname} is not claimed: {brand}"))
+            .clone();
+        self.dns.add_txt(
+            claim["txt_name"].as_str().expect("a TXT name"),
+            claim["txt_value"].as_str().expect("a TXT value"),
+        );
+        let path = format!("/api/v1/workspace/brand/domains/{hostname}/verify");
+        let response = self
+            .request(credentials, reqwest::Method::POST, &path)
+            .send()
+            .await
+            .expect("verification answers");
+        assert_eq!(response.status(), 200, "verifying {hostname}");
     }
 }

@@ -13,6 +13,7 @@ mod browser;
 mod catalog;
 pub mod crash;
 mod db;
+mod dns;
 pub mod races;
 mod smtp;
 
@@ -22,6 +23,7 @@ pub use browser::Browser;
 pub use catalog::png;
 pub use clientele_store::Backend;
 pub use db::TestDb;
+pub use dns::DnsServer;
 pub use smtp::{ReceivedMail, SmtpSink};
 
 /// Declares each `async fn name(backend: Backend)` once and runs it as two tests,

@@ -23,8 +23,23 @@ pub struct BrandResponse {
     pub support_email: Option<String>,
     /// Where the agency console is served; links for agency accounts start here.
     pub console_url: Option<String>,
-    /// Hostnames of the client dashboard, the primary one first; client links start there.
+    /// Hostnames claimed for the client dashboard, the primary one first.
     pub dashboard_domains: Vec<String>,
+    /// Each claimed hostname, whether it is verified, and the DNS TXT record that verifies it.
+    /// Only a verified hostname serves the dashboard; client links start at the first one.
+    pub domains: Vec<DomainResponse>,
+}
+
+/// A hostname claimed for the client dashboard.
+#[derive(Serialize, ToSchema)]
+pub struct DomainResponse {
+    pub hostname: String,
+    pub verified: bool,
+    /// Create a TXT record with this name...
+    #[schema(example = "_clientele-challenge.app.acme-ai.com")]
+    pub txt_name: String,
+    /// ...and this value, then ask for verification.
+    pub txt_value: String,
 }
 
 impl From<Brand> for BrandResponse {
@@ -37,6 +52,16 @@ impl From<Brand> for BrandResponse {
             support_email: brand.support_email,
             console_url: brand.console_url,
             dashboard_domains: brand.dashboard_domains,
+            domains: brand
+                .domains
+                .into_iter()
+                .map(|d| DomainResponse {
+                    hostname: d.hostname,
+                    verified: d.verified,
+                    txt_name: d.txt_name,
+                    txt_value: d.txt_value,
+                })
+                .collect(),
         }
     }
 }
@@ -56,7 +81,8 @@ pub struct BrandRequest {
     pub support_email: Option<String>,
     #[schema(example = "https://console.acme-ai.com")]
     pub console_url: Option<String>,
-    /// Bare hostnames, unique across the deployment; the first is the primary one.
+    /// Bare hostnames (not IP addresses, not the deployment's own host); the first is the
+    /// primary one. Each takes effect once verified by its DNS TXT record.
     #[serde(default)]
     #[schema(example = json!(["app.acme-ai.com"]))]
     pub dashboard_domains: Vec<String>,
@@ -79,7 +105,6 @@ pub async fn get_brand(
     security(("session" = []), ("api_key" = [])), request_body = BrandRequest,
     responses((status = 200, body = BrandResponse),
         (status = 403, body = ProblemResponse, content_type = "application/problem+json"),
-        (status = 409, description = "A hostname belongs to another workspace", body = ProblemResponse, content_type = "application/problem+json"),
         (status = 422, body = ProblemResponse, content_type = "application/problem+json")))]
 pub async fn put_brand(
     State(state): State<AppState>,
@@ -99,6 +124,28 @@ pub async fn put_brand(
     let brand = state
         .app
         .update_brand(&caller.actor, input, &origin)
+        .await?;
+    Ok(Json(brand.into()))
+}
+
+/// Verifies a claimed dashboard domain by its DNS TXT record (owner and admins): once it
+/// carries the workspace's value, the dashboard answers on the hostname.
+#[utoipa::path(post, path = "/api/v1/workspace/brand/domains/{hostname}/verify", tag = "workspace", operation_id = "verifyDashboardDomain",
+    security(("session" = []), ("api_key" = [])),
+    params(("hostname" = String, Path, description = "A hostname the workspace claims")),
+    responses((status = 200, body = BrandResponse),
+        (status = 403, body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 404, description = "The workspace claims no such hostname", body = ProblemResponse, content_type = "application/problem+json"),
+        (status = 409, description = "The TXT record is not there yet, or another workspace verified the hostname first", body = ProblemResponse, content_type = "application/problem+json")))]
+pub async fn verify_domain(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Origin(origin): Origin,
+    ApiPath(hostname): ApiPath<String>,
+) -> Result<Json<BrandResponse>, Problem> {
+    let brand = state
+        .app
+        .verify_dashboard_domain(&caller.actor, &hostname, &origin)
         .await?;
     Ok(Json(brand.into()))
 }

@@ -272,6 +272,7 @@ on_both_backends! {
         let sink = SmtpSink::start().await;
         use_smtp(&app, &owner, sink.port()).await;
         set_brand(&app, &owner, &brand("Acme AI", &["dash.acme-ai.test"])).await;
+        app.verify_domain(&owner, "dash.acme-ai.test").await;
         let organization = app.organization(&workspace, "Northwind").await;
         let user = invited_user(&app, &owner, organization, "Ada Lovelace", "ada@client.test").await;
 
@@ -576,6 +577,7 @@ on_both_backends! {
         let mut console = brand("Acme AI", &["dash.acme-ai.test"]);
         console["console_url"] = json!("https://console.acme-ai.test");
         set_brand(&app, &owner, &console).await;
+        app.verify_domain(&owner, "dash.acme-ai.test").await;
 
         let first = invite_member(&app, &owner, "second@agency.test", "member").await;
         let first_link = emailed_link(&app, workspace.id, &first["outbox_id"], "/invitation?token=").await;
@@ -743,6 +745,7 @@ on_both_backends! {
         let sink = SmtpSink::start().await;
         use_smtp(&app, &owner, sink.port()).await;
         set_brand(&app, &owner, &brand("Acme AI", &["dash.acme-ai.test"])).await;
+        app.verify_domain(&owner, "dash.acme-ai.test").await;
         let organization = app.organization(&workspace, "Northwind").await;
         let ada = app.client_user(&workspace, organization, "ada", &[Permission::Home]).await;
         let old_session = app.sign_in_client(&ada).await;
@@ -904,6 +907,7 @@ on_both_backends! {
         let workspace = app.workspace("acme").await;
         let owner = app.sign_in(&workspace.owner).await;
         set_brand(&app, &owner, &brand("Acme AI", &["dash.acme-ai.test"])).await;
+        app.verify_domain(&owner, "dash.acme-ai.test").await;
         let organization = app.organization(&workspace, "Northwind").await;
         let user = invited_user(&app, &owner, organization, "Ada Lovelace", "ada@client.test").await;
 

@@ -520,3 +520,58 @@ async fn a_member_sets_up_an_authenticator_app_and_signs_in_with_its_code() {
     second.click("#second-factor button[type=submit]").await;
     second.wait_for_path("/console").await;
 }
+
+#[tokio::test]
+async fn the_owner_claims_a_dashboard_domain_and_proves_it_with_a_txt_record() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+
+    let browser = Browser::start().await;
+    sign_in_to_console(&browser, &app, &workspace.owner.email).await;
+    browser.goto(&app.url("/console/workspace/brand")).await;
+    browser.fill("#b-domains", "dash.acme-ai.test").await;
+    browser
+        .click(r#"form[data-api="PUT /api/v1/workspace/brand"] button[type=submit]"#)
+        .await;
+    browser.wait_for_text(".toast", "Brand saved").await;
+    browser.goto(&app.url("/console/workspace/brand")).await;
+    browser.wait_for_text(".domain-claim", "Not verified").await;
+    let record = texts(&browser, ".domain-claim code").await;
+    assert_eq!(record[0], "_clientele-challenge.dash.acme-ai.test");
+    browser.screenshot("domain-pending").await;
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    browser.goto(&app.url("/console/workspace/brand")).await;
+    browser
+        .run(
+            "document.querySelector('.domain-claim').scrollIntoView()",
+            vec![],
+        )
+        .await;
+    browser.screenshot("domain-pending-phone").await;
+    let overflow = browser
+        .run(
+            "return document.documentElement.scrollWidth - window.innerWidth",
+            vec![],
+        )
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "nothing is wider than a phone: {overflow}"
+    );
+    browser
+        .client
+        .set_window_size(1400, 1000)
+        .await
+        .expect("a desktop window");
+
+    app.dns.add_txt(&record[0], &record[1]);
+    browser.click(".domain-claim button").await;
+    browser
+        .wait_for_text(".domain-claim .badge", "Verified")
+        .await;
+    browser.screenshot("domain-verified").await;
+}

@@ -295,31 +295,69 @@ on_both_backends! {
         assert_eq!(entries(&app, &owner, "action=workspace.brand_updated").await.len(), 1);
     }
 
-    async fn a_dashboard_hostname_belongs_to_one_workspace_only(backend: Backend) {
+    async fn a_dashboard_hostname_answers_only_for_the_workspace_that_proves_it(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let acme = app.workspace("acme").await;
         let rival = app.workspace("rival").await;
         let acme_owner = app.sign_in(&acme.owner).await;
         let rival_owner = app.sign_in(&rival.owner).await;
-        set_brand(&app, &acme_owner, &brand("Acme AI", &["dash.acme-ai.test"])).await;
+        let claimed = set_brand(&app, &acme_owner, &brand("Acme AI", &["dash.acme-ai.test"])).await;
+        assert_eq!(claimed["domains"][0]["verified"], false, "{claimed}");
+        assert_eq!(claimed["domains"][0]["txt_name"], "_clientele-challenge.dash.acme-ai.test");
+        let serves = |workspace: &'static str| {
+            let app = &app;
+            async move {
+                let page = app.client().get(app.url("/sign-in")).header("host", "dash.acme-ai.test").send().await.unwrap();
+                page.text().await.unwrap().contains(workspace)
+            }
+        };
+        assert!(!serves("Acme AI").await, "a claim alone serves nothing");
 
-        let (status, problem) = send(app.request(&rival_owner, Method::PUT, "/api/v1/workspace/brand")
-            .json(&brand("Rival AI", &["rival.example.com", "DASH.acme-ai.test"]))).await;
-        assert_eq!(status, 409, "{problem}");
-        assert_eq!(problem["errors"][0]["field"], "dashboard_domains", "{problem}");
+        // A pending claim reserves nothing: the rival may claim it too, but not prove it.
+        let theirs = set_brand(&app, &rival_owner, &brand("Rival AI", &["rival.example.com", "DASH.acme-ai.test"])).await;
+        assert_eq!(theirs["dashboard_domains"], json!(["rival.example.com", "dash.acme-ai.test"]));
+        let verify = "/api/v1/workspace/brand/domains/dash.acme-ai.test/verify";
+        let (status, problem) = send(app.request(&rival_owner, Method::POST, verify)).await;
+        assert_eq!(status, 409, "no TXT record of theirs: {problem}");
+        app.dns.add_txt("_clientele-challenge.dash.acme-ai.test", claimed["domains"][0]["txt_value"].as_str().unwrap());
+        let (status, problem) = send(app.request(&rival_owner, Method::POST, verify)).await;
+        assert_eq!(status, 409, "the owner's record does not prove the rival's claim: {problem}");
 
-        let theirs = get_brand(&app, &rival_owner).await;
-        assert_eq!(theirs["product_name"], "Agency rival", "the refused brand was not saved: {theirs}");
-        assert_eq!(theirs["dashboard_domains"], json!([]));
-        assert_eq!(get_brand(&app, &acme_owner).await["dashboard_domains"], json!(["dash.acme-ai.test"]), "the owner keeps it");
+        let (status, verified) = send(app.request(&acme_owner, Method::POST, verify)).await;
+        assert_eq!(status, 200, "{verified}");
+        assert_eq!(verified["domains"][0]["verified"], true);
+        assert!(serves("Acme AI").await, "the proven domain serves its workspace");
+        let log = entries(&app, &acme_owner, "action=workspace.domain_verified").await;
+        assert_eq!(log.len(), 1, "{log:?}");
 
-        let saved = set_brand(&app, &rival_owner, &brand("Rival AI", &["rival.example.com"])).await;
-        assert_eq!(saved["dashboard_domains"], json!(["rival.example.com"]));
+        let rival_claim = get_brand(&app, &rival_owner).await["domains"][1].clone();
+        app.dns.add_txt("_clientele-challenge.dash.acme-ai.test", rival_claim["txt_value"].as_str().unwrap());
+        let (status, problem) = send(app.request(&rival_owner, Method::POST, verify)).await;
+        assert_eq!(status, 409, "verified by another workspace first: {problem}");
+        assert!(serves("Acme AI").await);
 
-        // Given up by its owner, a hostname is free for another workspace.
-        set_brand(&app, &acme_owner, &brand("Acme AI", &[])).await;
-        let moved = set_brand(&app, &rival_owner, &brand("Rival AI", &["rival.example.com", "dash.acme-ai.test"])).await;
-        assert_eq!(moved["dashboard_domains"], json!(["rival.example.com", "dash.acme-ai.test"]));
+        // Saving the brand again keeps what was proven.
+        let again = set_brand(&app, &acme_owner, &brand("Acme Agents", &["portal.acme-ai.test", "dash.acme-ai.test"])).await;
+        assert_eq!(again["domains"][1]["verified"], true, "{again}");
+        assert_eq!(again["domains"][0]["verified"], false, "{again}");
+    }
+
+    async fn addresses_and_hosts_that_are_not_a_workspaces_to_claim_are_refused(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let acme = app.workspace("acme").await;
+        let rival = app.workspace("rival").await;
+        let acme_owner = app.sign_in(&acme.owner).await;
+        let rival_owner = app.sign_in(&rival.owner).await;
+        let mut console = brand("Acme AI", &[]);
+        console["console_url"] = json!("https://console.acme-ai.test");
+        set_brand(&app, &acme_owner, &console).await;
+        let own_host = app.url("").trim_start_matches("http://").split(':').next().unwrap().to_owned();
+        for hostname in ["127.0.0.1", "10.0.0.8", "192.168.1.20.", "console.acme-ai.test", own_host.as_str()] {
+            let (status, problem) = send(app.request(&rival_owner, Method::PUT, "/api/v1/workspace/brand")
+                .json(&brand("Rival AI", &[hostname]))).await;
+            assert_eq!(status, 422, "{hostname}: {problem}");
+            assert_eq!(fields(&problem), ["dashboard_domains[0]"], "{hostname}: {problem}");
+        }
     }
 
     async fn the_smtp_password_is_kept_but_never_shown(backend: Backend) {

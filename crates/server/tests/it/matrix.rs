@@ -117,6 +117,8 @@ const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("removeTeamMember",  "401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
     ("getBrand",          "401 200 200 200 200 403 403 403 200", None, None),
     ("putBrand",          "401 200 403 200 403 403 403 403 200", None, None),
+    // Nobody here claims the hostname: authorized callers learn it is not theirs (404).
+    ("verifyDashboardDomain", "401 404 403 404 403 403 403 403 404", None, None),
     ("getEmailSettings",  "401 200 403 200 403 403 403 403 200", None, None),
     ("putEmailSettings",  "401 200 403 200 403 403 403 403 200", None, None),
     // Authorized callers reach the check that an SMTP server is saved (none is here).
@@ -573,6 +575,11 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
             Some(
                 json!({ "product_name": unique("Acme AI "), "primary_color": "#112233", "accent_color": "#445566" }),
             ),
+        ),
+        "verifyDashboardDomain" => (
+            Method::POST,
+            "/api/v1/workspace/brand/domains/dash.example.test/verify".to_owned(),
+            None,
         ),
         "getEmailSettings" => (
             Method::GET,

@@ -12,6 +12,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
+use clientele_app::brand::DomainClaim;
 use clientele_app::email_settings::EmailSettingsView;
 use clientele_domain::{
     Action, EmailKind, Language, MemberRole, OutboxId, Principal, Resource, Timestamp, authorize,
@@ -60,6 +61,7 @@ struct BrandView {
     /// Only the owner changes where console links point; others see it read-only.
     console_url_locked: bool,
     dashboard_domains: String,
+    domains: Vec<DomainClaim>,
 }
 
 struct EmailView {
@@ -226,6 +228,7 @@ pub async fn brand(State(state): State<AppState>, headers: HeaderMap) -> PageRes
         console_url_locked: visitor.actor().agency_role()
             != Some(clientele_domain::MemberRole::Owner),
         dashboard_domains: brand.dashboard_domains.join("\n"),
+        domains: brand.domains,
     };
     page(
         &state,
