@@ -110,10 +110,11 @@ impl App {
     ) -> Result<SignInStep<MemberRow>, AppError> {
         let keys = throttle_keys("member", email, context);
         self.admit_sign_in(&keys).await?;
-        let member = match Email::parse(email) {
+        let accounts = match Email::parse(email) {
             Ok(email) => members::find_by_email(&self.db, &email).await?,
-            Err(_) => None,
+            Err(_) => Vec::new(),
         };
+        let member = self.account_for(accounts, password).await?;
         let login = member.as_ref().map(|m| Login {
             workspace_id: m.workspace_id,
             account: SessionAccount::Member(m.id),
@@ -124,6 +125,25 @@ impl App {
         let opened = self.open_session(&keys, login, password, context).await?;
         let account = member.ok_or(AppError::BadCredentials)?;
         Ok(opened.step(account))
+    }
+
+    /// Of one address's accounts (one per workspace), the one `password` opens: the first
+    /// such, oldest first; with no match, the oldest, so the sign-in fails as for any wrong
+    /// password. A single account costs no extra check.
+    async fn account_for(
+        &self,
+        mut accounts: Vec<MemberRow>,
+        password: &str,
+    ) -> Result<Option<MemberRow>, AppError> {
+        if accounts.len() > 1 {
+            for (i, account) in accounts.iter().enumerate() {
+                let stored = Some(account.password_hash.clone());
+                if self.passwords.verify(password.to_owned(), stored).await? {
+                    return Ok(Some(accounts.swap_remove(i)));
+                }
+            }
+        }
+        Ok(accounts.into_iter().next())
     }
 
     /// Signs a client user in to their workspace's dashboard, with the same protections as

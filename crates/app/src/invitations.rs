@@ -172,13 +172,16 @@ impl App {
             &Resource::Workspace(actor.workspace_id),
         )?;
         let email = Email::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
-        if members::find_by_email(&self.db, &email).await?.is_some() {
+        let workspace_id = permit.workspace_id();
+        if members::find_by_email_in(&self.db, workspace_id, &email)
+            .await?
+            .is_some()
+        {
             return Err(AppError::Conflict {
                 field: "email",
-                message: "an account with this email already exists",
+                message: "a member of this workspace already has this email",
             });
         }
-        let workspace_id = permit.workspace_id();
         let workspace = workspaces::find(&self.db, workspace_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -469,7 +472,7 @@ impl App {
                 StoreError::Conflict { constraint } if constraint == members::EMAIL_CONSTRAINT => {
                     AppError::Conflict {
                         field: "email",
-                        message: "an account with this email already exists",
+                        message: "a member of this workspace already has this email",
                     }
                 }
                 other => other.into(),

@@ -69,7 +69,7 @@ impl App {
                 StoreError::Conflict { constraint } if constraint == members::EMAIL_CONSTRAINT => {
                     AppError::Conflict {
                         field: "email",
-                        message: "an account with this email already exists",
+                        message: "a member of this workspace already has this email",
                     }
                 }
                 other => other.into(),

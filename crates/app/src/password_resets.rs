@@ -15,6 +15,7 @@ use clientele_domain::{
 };
 use clientele_store::account_tokens::{AccountTokenRow, Purpose, Subject};
 use clientele_store::client_users::{self, ClientUserChange};
+use clientele_store::members::MemberRow;
 use clientele_store::sessions::{self, SessionAccount};
 use clientele_store::{members, organizations, workspaces};
 use std::time::Duration;
@@ -58,14 +59,24 @@ impl App {
         Ok(())
     }
 
+    /// Sends a reset link for each account the address has (one per workspace).
     async fn send_member_reset(
         &self,
         email: &Email,
         context: &RequestContext,
     ) -> Result<(), AppError> {
-        let Some(member) = members::find_by_email(&self.db, email).await? else {
-            return Ok(());
-        };
+        for member in members::find_by_email(&self.db, email).await? {
+            self.send_member_reset_to(member, email, context).await?;
+        }
+        Ok(())
+    }
+
+    async fn send_member_reset_to(
+        &self,
+        member: MemberRow,
+        email: &Email,
+        context: &RequestContext,
+    ) -> Result<(), AppError> {
         let workspace_id = member.workspace_id;
         let brand = self.brand_of(workspace_id).await?;
         let workspace = workspaces::find(&self.db, workspace_id)

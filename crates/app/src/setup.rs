@@ -54,7 +54,7 @@ impl App {
         else {
             return Err(AppError::invalid("workspace_name", "is invalid"));
         };
-        if members::find_by_email(&self.db, &email).await?.is_some() {
+        if !members::find_by_email(&self.db, &email).await?.is_empty() {
             return Err(AppError::Conflict {
                 field: "owner_email",
                 message: "an account with this email already exists",

@@ -19,7 +19,7 @@ pub(crate) enum Members {
 }
 
 /// The constraint that makes an email one account across the deployment.
-pub const EMAIL_CONSTRAINT: &str = "members_email_key";
+pub const EMAIL_CONSTRAINT: &str = "members_workspace_id_email_key";
 
 /// A stored member, password hash included; never serialise it as is.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -76,11 +76,29 @@ pub async fn insert(tx: &mut Tx, new: &NewMember<'_>) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// The account signing in with `email`, in whichever workspace it is. Used before anyone is
-/// authenticated, which is why it is the one lookup without a tenant.
-pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<MemberRow>, StoreError> {
+/// The accounts with `email`, one per workspace at most, oldest first. Used before anyone is
+/// authenticated (signing in, asking for a reset), which is why it is the one lookup without a
+/// tenant.
+pub async fn find_by_email(db: &Db, email: &Email) -> Result<Vec<MemberRow>, StoreError> {
+    db.fetch_all(
+        &select()
+            .and_where(Expr::col(Members::Email).eq(email.as_str()))
+            .order_by(Members::CreatedAt, Order::Asc)
+            .order_by(Members::Id, Order::Asc)
+            .to_owned(),
+    )
+    .await
+}
+
+/// The member of `workspace_id` with `email`.
+pub async fn find_by_email_in(
+    db: &Db,
+    workspace_id: WorkspaceId,
+    email: &Email,
+) -> Result<Option<MemberRow>, StoreError> {
     db.fetch_optional(
         &select()
+            .and_where(Expr::col(Members::WorkspaceId).eq(workspace_id.as_uuid()))
             .and_where(Expr::col(Members::Email).eq(email.as_str()))
             .to_owned(),
     )

@@ -376,6 +376,40 @@ on_both_backends! {
         let waited = asked.elapsed();
         assert!(waited < Duration::from_secs(5), "the other workspace's reset waited {waited:?}");
     }
+
+    async fn a_member_address_neither_leaks_nor_is_reserved_across_workspaces(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let acme = app.workspace("acme").await;
+        let rival = app.workspace("rival").await;
+        let rival_owner = app.sign_in(&rival.owner).await;
+        let ana = app.member(&acme, "ana", MemberRole::Member).await;
+        let add = |password: &str| json!({ "name": "Ana Other", "email": ana.email, "role": "member", "password": password });
+
+        // The rival cannot tell that the address has an account elsewhere: it simply adds it.
+        let (status, added) = send(app.request(&rival_owner, Method::POST, "/api/v1/members").json(&add("rival's Passphrase 42"))).await;
+        assert_eq!(status, 201, "{added}");
+        let (status, problem) = send(app.request(&rival_owner, Method::POST, "/api/v1/members").json(&add("rival's Passphrase 43"))).await;
+        assert_eq!(status, 409, "one account per address within a workspace: {problem}");
+        assert!(!problem.to_string().contains("acme"), "{problem}");
+
+        // Each password opens its own workspace's account.
+        for (password, account) in [(clientele_testkit::PASSWORD, json!(ana.id)), ("rival's Passphrase 42", added["id"].clone())] {
+            let (status, session) = send(app.client().post(app.url("/api/v1/sessions"))
+                .json(&json!({ "email": ana.email, "password": password }))).await;
+            assert_eq!(status, 201, "{session}");
+            assert_eq!(session["member"]["id"], account, "{session}");
+        }
+        let (status, _) = send(app.client().post(app.url("/api/v1/sessions"))
+            .json(&json!({ "email": ana.email, "password": "neither of them 77" }))).await;
+        assert_eq!(status, 401);
+
+        // A reset reaches each account, each in its own workspace.
+        let (status, _) = send(app.request(&Credentials::Anonymous, Method::POST, "/api/v1/password-resets")
+            .json(&json!({ "email": ana.email }))).await;
+        assert_eq!(status, 202);
+        app.queued_to(acme.id, &ana.email).await;
+        app.queued_to(rival.id, &ana.email).await;
+    }
 }
 
 /// The answer to a reset request does not wait for the email: with the outbox locked, a known
