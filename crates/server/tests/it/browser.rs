@@ -575,3 +575,53 @@ async fn the_owner_claims_a_dashboard_domain_and_proves_it_with_a_txt_record() {
         .await;
     browser.screenshot("domain-verified").await;
 }
+
+#[tokio::test]
+async fn an_admin_reads_a_queued_invitation_in_the_outbox_without_its_link() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+    let owner = app.sign_in(&workspace.owner).await;
+    let organization = create_organization(&app, &owner, "Northwind Dental").await;
+    let user = send(
+        &app,
+        &owner,
+        Method::POST,
+        &format!("/api/v1/organizations/{organization}/users"),
+        Some(json!({ "name": "Ada Lovelace", "email": "ada@northwind.test" })),
+    )
+    .await;
+    let user_id = user["id"].as_str().unwrap();
+    send(
+        &app,
+        &owner,
+        Method::POST,
+        &format!("/api/v1/client-users/{user_id}/invitation"),
+        None,
+    )
+    .await;
+    let admin = app
+        .member(&workspace, "adam", clientele_domain::MemberRole::Admin)
+        .await;
+
+    let browser = Browser::start().await;
+    sign_in_to_console(&browser, &app, &admin.email).await;
+    browser.goto(&app.url("/console/workspace/outbox")).await;
+    browser.wait_for_text("tbody", "ada@northwind.test").await;
+    browser.click("tbody a").await;
+    browser.wait_for_text(".card-body pre", "link hidden").await;
+    let page = browser.client.source().await.unwrap();
+    assert!(
+        !page.contains("token="),
+        "the invitation's link is the recipient's alone"
+    );
+    browser.screenshot("outbox-email").await;
+    let log = send(
+        &app,
+        &owner,
+        Method::GET,
+        "/api/v1/activity?action=outbox.message_read",
+        None,
+    )
+    .await;
+    assert_eq!(log["entries"][0]["actor"]["id"], json!(admin.id), "{log}");
+}
