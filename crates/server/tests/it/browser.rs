@@ -505,6 +505,21 @@ async fn a_member_sets_up_an_authenticator_app_and_signs_in_with_its_code() {
     );
     browser.screenshot("two-factor-recovery-codes").await;
 
+    browser.goto(&app.url("/console/account")).await;
+    browser
+        .fill("#s-renew", codes.lines().next().unwrap())
+        .await;
+    browser
+        .click(r#"form[data-api="POST /api/v1/me/two-factor/recovery-codes"] button"#)
+        .await;
+    let fresh = filled_text(&browser, "#s-new-codes pre").await;
+    assert_eq!(fresh.lines().count(), 10, "ten new codes: {fresh}");
+    assert!(
+        !fresh.contains(codes.lines().nth(1).unwrap()),
+        "the old codes are gone"
+    );
+    browser.screenshot("two-factor-new-recovery-codes").await;
+
     let second = Browser::start().await;
     second.goto(&app.url("/console/sign-in")).await;
     second
