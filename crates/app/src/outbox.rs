@@ -63,10 +63,47 @@ struct Body {
     shown_text: String,
 }
 
+/// A queued, sent or failed email, as its workspace's owner and admins see it in a list.
+#[derive(Clone, Debug)]
+pub struct OutboxEmail {
+    pub id: OutboxId,
+    /// `invitation`, `password_reset` or `account_changed`.
+    pub kind: String,
+    pub recipient: String,
+    /// The subject with the link hidden.
+    pub subject: String,
+    /// `pending` (waiting or retrying), `sent` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    /// The SMTP server's last answer, or why the last attempt failed.
+    pub last_response: Option<String>,
+    /// When the next attempt is due, while pending.
+    pub next_attempt_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+}
+
+impl OutboxEmail {
+    fn of(row: MessageRow) -> Self {
+        Self {
+            id: row.id,
+            next_attempt_at: (row.status == "pending").then_some(row.next_attempt_at),
+            sent_at: row.sent_at.and_then(|at| Timestamp::try_from(at).ok()),
+            kind: row.kind,
+            recipient: row.recipient,
+            subject: row.subject,
+            status: row.status,
+            attempts: row.attempts,
+            last_response: row.last_response,
+            created_at: row.created_at,
+        }
+    }
+}
+
 /// An email as its workspace's owner and admins read it: never with its link.
 #[derive(Clone, Debug)]
 pub struct OutboxMessage {
-    pub row: MessageRow,
+    pub email: OutboxEmail,
     /// The bodies with the link hidden; `None` when they cannot be opened with this server's
     /// key.
     pub html: Option<String>,
@@ -236,7 +273,7 @@ impl App {
         actor: &Actor,
         status: Option<&str>,
         limit: Option<u64>,
-    ) -> Result<Vec<MessageRow>, AppError> {
+    ) -> Result<Vec<OutboxEmail>, AppError> {
         let permit = authorize(
             actor,
             Action::ReadOutbox,
@@ -251,7 +288,8 @@ impl App {
             ));
         }
         let limit = crate::cursor::page_size(limit)?;
-        Ok(outbox::list(&self.db, permit.workspace_id(), status, limit).await?)
+        let rows = outbox::list(&self.db, permit.workspace_id(), status, limit).await?;
+        Ok(rows.into_iter().map(OutboxEmail::of).collect())
     }
 
     /// One email with its bodies, its link hidden (owner and admins). Reading it is logged.
@@ -287,7 +325,7 @@ impl App {
         Ok(OutboxMessage {
             html: body.as_ref().map(|b| b.shown_html.clone()),
             text: body.map(|b| b.shown_text),
-            row,
+            email: OutboxEmail::of(row),
         })
     }
 

@@ -6,7 +6,7 @@
 
 use crate::extract::Caller;
 use crate::problem::{self, Problem};
-use crate::router::{MAX_BODY_BYTES, REQUEST_ID};
+use crate::request::{MAX_BODY_BYTES, REQUEST_ID};
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::extract::FromRequestParts;

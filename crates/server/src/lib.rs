@@ -9,6 +9,7 @@ mod idempotency;
 pub mod openapi;
 pub mod problem;
 mod proxies;
+mod request;
 pub mod router;
 pub mod security;
 mod serve;

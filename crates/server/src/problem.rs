@@ -229,7 +229,7 @@ impl Problem {
             StatusCode::PAYLOAD_TOO_LARGE => {
                 Self::new(status, "payload_too_large", "Payload too large").with_detail(format!(
                     "The request body exceeds the limit of {} bytes.",
-                    crate::router::MAX_BODY_BYTES
+                    crate::request::MAX_BODY_BYTES
                 ))
             }
             StatusCode::INTERNAL_SERVER_ERROR => Self::internal(),
@@ -355,7 +355,7 @@ impl IntoResponse for Problem {
 pub async fn render(request: Request, next: Next) -> Response {
     let request_id = request
         .headers()
-        .get(crate::router::REQUEST_ID)
+        .get(crate::request::REQUEST_ID)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();

@@ -8,12 +8,12 @@ use crate::extract;
 use crate::idempotency;
 use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH, document_idempotency};
 use crate::problem::{self, Problem};
+use crate::request::{MAX_BODY_BYTES, REQUEST_ID};
 use crate::security::{self, Transport};
 use crate::state::AppState;
 use crate::web;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::HeaderName;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::any::Any;
@@ -30,10 +30,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-/// The header that carries each request's id, in both directions.
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-/// The largest request body accepted: room for a 1 MiB image plus encoding overhead.
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// A request still running after this long is answered 503 and abandoned. (Not 408: that
 /// blames the client and invites automatic retries of requests that may have taken effect.)
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

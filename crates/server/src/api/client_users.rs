@@ -5,7 +5,7 @@ use crate::api::images::url_of;
 use crate::api::{nullable, rfc3339};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, Origin};
 use crate::problem::{Problem, ProblemResponse};
-use crate::router::MAX_BODY_BYTES;
+use crate::request::MAX_BODY_BYTES;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Body;

@@ -1,13 +1,13 @@
 //! The workspace's email outbox: what was queued, sent or failed, and each email's content.
 
-use crate::api::{rfc3339, rfc3339_micros};
+use crate::api::rfc3339;
 use crate::extract::{ApiPath, ApiQuery, Caller, Origin};
 use crate::problem::{Problem, ProblemResponse};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use clientele_app::outbox::OutboxEmail;
 use clientele_domain::OutboxId;
-use clientele_store::outbox::MessageRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -30,19 +30,19 @@ pub struct OutboxMessageResponse {
     pub sent_at: Option<String>,
 }
 
-impl From<MessageRow> for OutboxMessageResponse {
-    fn from(row: MessageRow) -> Self {
+impl From<OutboxEmail> for OutboxMessageResponse {
+    fn from(email: OutboxEmail) -> Self {
         Self {
-            id: row.id.as_uuid(),
-            next_attempt_at: (row.status == "pending").then(|| rfc3339(row.next_attempt_at)),
-            kind: row.kind,
-            recipient: row.recipient,
-            subject: row.subject,
-            status: row.status,
-            attempts: row.attempts,
-            last_response: row.last_response,
-            created_at: rfc3339(row.created_at),
-            sent_at: rfc3339_micros(row.sent_at),
+            id: email.id.as_uuid(),
+            next_attempt_at: email.next_attempt_at.map(rfc3339),
+            kind: email.kind,
+            recipient: email.recipient,
+            subject: email.subject,
+            status: email.status,
+            attempts: email.attempts,
+            last_response: email.last_response,
+            created_at: rfc3339(email.created_at),
+            sent_at: email.sent_at.map(rfc3339),
         }
     }
 }
@@ -116,6 +116,6 @@ pub async fn get(
     Ok(Json(OutboxMessageDetailResponse {
         html: message.html,
         text: message.text,
-        message: message.row.into(),
+        message: message.email.into(),
     }))
 }

@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use clientele_app::brand::DomainClaim;
 use clientele_app::email_settings::EmailSettingsView;
+use clientele_app::outbox::OutboxEmail;
 use clientele_domain::{
     Action, EmailKind, Language, MemberRole, OutboxId, Principal, Resource, Timestamp, authorize,
 };
@@ -439,15 +440,15 @@ pub struct OutboxQuery {
     status: String,
 }
 
-fn outbox_line(row: &clientele_store::outbox::MessageRow) -> OutboxLine {
+fn outbox_line(email: &OutboxEmail) -> OutboxLine {
     OutboxLine {
-        id: row.id.to_string(),
-        created_at: when(row.created_at),
-        recipient: row.recipient.clone(),
-        subject: row.subject.clone(),
-        status: row.status.clone(),
-        attempts: row.attempts,
-        last_response: row.last_response.clone().unwrap_or_default(),
+        id: email.id.to_string(),
+        created_at: when(email.created_at),
+        recipient: email.recipient.clone(),
+        subject: email.subject.clone(),
+        status: email.status.clone(),
+        attempts: email.attempts,
+        last_response: email.last_response.clone().unwrap_or_default(),
     }
 }
 
@@ -491,7 +492,7 @@ pub async fn outbox_message(
         .outbox_message(visitor.actor(), OutboxId::from(id), &origin)
         .await?;
     let view = OutboxMessageView {
-        line: outbox_line(&message.row),
+        line: outbox_line(&message.email),
         html: message.html.unwrap_or_default(),
         text: message.text.unwrap_or_default(),
     };
