@@ -76,15 +76,13 @@ impl App {
         workspace_id: WorkspaceId,
         domains: &[Hostname],
     ) -> Result<(), AppError> {
-        let mut taken: Vec<String> = host_of(self.config.public_url.as_str())
-            .into_iter()
-            .collect();
+        let mut taken = vec![self.config.public_url.host().to_owned()];
         taken.extend(
             brands::other_console_urls(&self.db, workspace_id)
                 .await?
                 .iter()
                 .filter_map(|url| BaseUrl::parse(url).ok())
-                .filter_map(|url| host_of(url.as_str())),
+                .map(|url| url.host().to_owned()),
         );
         match domains
             .iter()
@@ -173,14 +171,4 @@ impl App {
         };
         activity::commit(tx, permit, actor, context, entry).await
     }
-}
-
-/// The host of a URL like `https://host:port/path`.
-fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split('/').next()?;
-    let host = authority
-        .rsplit_once(':')
-        .map_or(authority, |(host, _)| host);
-    Some(host.trim_matches(['[', ']']).to_ascii_lowercase())
 }

@@ -180,6 +180,17 @@ impl App {
         Ok(())
     }
 
+    /// The workspace's members who sign in with a second factor, so the agency sees whose it
+    /// can reset (agency accounts).
+    pub async fn members_with_two_factor(&self, actor: &Actor) -> Result<Vec<MemberId>, AppError> {
+        let permit = authorize(
+            actor,
+            Action::ListMembers,
+            &Resource::Workspace(actor.workspace_id),
+        )?;
+        Ok(two_factor::confirmed_members(&self.db, permit.workspace_id()).await?)
+    }
+
     /// Replaces the caller's recovery codes with ten new ones, shown this once, proven with a
     /// current code or a recovery code; the old codes stop working.
     #[tracing::instrument(skip_all)]

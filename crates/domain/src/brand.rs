@@ -129,6 +129,15 @@ impl BaseUrl {
         &self.0
     }
 
+    /// The host, without scheme, port or path (always lowercase, as parsed).
+    pub fn host(&self) -> &str {
+        let rest = self.0.split_once("://").map_or(self.0.as_str(), |(_, r)| r);
+        let authority = rest.split('/').next().unwrap_or(rest);
+        authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host)
+    }
+
     /// `path` (starting with `/`) under this base.
     pub fn join(&self, path: &str) -> String {
         format!("{}{path}", self.0)
@@ -166,6 +175,17 @@ mod tests {
         assert_eq!(HexColor::parse(" #1A73E8 ").unwrap().as_str(), "#1a73e8");
         for bad in ["1a73e8", "#1a73e", "#1a73e8f", "#ggg000", "red", ""] {
             assert!(HexColor::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_base_urls_host_has_no_scheme_port_or_path() {
+        for (url, host) in [
+            ("https://console.acme.test", "console.acme.test"),
+            ("http://127.0.0.1:8080", "127.0.0.1"),
+            ("https://acme.test:8443/console", "acme.test"),
+        ] {
+            assert_eq!(BaseUrl::parse(url).unwrap().host(), host);
         }
     }
 

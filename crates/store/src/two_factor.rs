@@ -421,6 +421,28 @@ pub async fn confirmed_client_users(
     Ok(rows.into_iter().map(|r| r.client_user_id).collect())
 }
 
+#[derive(sqlx::FromRow)]
+struct MemberIdRow {
+    #[sqlx(try_from = "Uuid")]
+    member_id: MemberId,
+}
+
+/// The members of `workspace_id` with a confirmed second factor.
+pub async fn confirmed_members(
+    db: &Db,
+    workspace_id: WorkspaceId,
+) -> Result<Vec<MemberId>, StoreError> {
+    let statement = Query::select()
+        .column(TwoFactor::MemberId)
+        .from(TwoFactor::Table)
+        .and_where(Expr::col(TwoFactor::WorkspaceId).eq(workspace_id.as_uuid()))
+        .and_where(Expr::col(TwoFactor::MemberId).is_not_null())
+        .and_where(Expr::col(TwoFactor::ConfirmedAt).is_not_null())
+        .to_owned();
+    let rows: Vec<MemberIdRow> = db.fetch_all(&statement).await?;
+    Ok(rows.into_iter().map(|r| r.member_id).collect())
+}
+
 /// Whether `account` has a confirmed second factor, for the sign-in.
 pub async fn is_confirmed(db: &Db, account: SessionAccount) -> Result<bool, StoreError> {
     Ok(find(db, account)

@@ -640,3 +640,69 @@ async fn an_admin_reads_a_queued_invitation_in_the_outbox_without_its_link() {
     .await;
     assert_eq!(log["entries"][0]["actor"]["id"], json!(admin.id), "{log}");
 }
+
+#[tokio::test]
+async fn an_admin_resets_the_second_factor_a_member_lost_from_the_members_page() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+    let mia = app
+        .member(&workspace, "mia", clientele_domain::MemberRole::Member)
+        .await;
+    let mia_session = app.sign_in(&mia).await;
+    let enrollment = send(
+        &app,
+        &mia_session,
+        Method::POST,
+        "/api/v1/me/two-factor",
+        None,
+    )
+    .await;
+    let secret = enrollment["secret"].as_str().unwrap();
+    send(
+        &app,
+        &mia_session,
+        Method::POST,
+        "/api/v1/me/two-factor/confirm",
+        Some(json!({ "code": crate::two_factor::code(secret, 0) })),
+    )
+    .await;
+
+    let browser = Browser::start().await;
+    sign_in_to_console(&browser, &app, &workspace.owner.email).await;
+    browser.goto(&app.url("/console/workspace/members")).await;
+    browser.wait_for_text("tbody", "2FA").await;
+    browser.screenshot("members-two-factor").await;
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    browser.goto(&app.url("/console/workspace/members")).await;
+    browser.screenshot("members-two-factor-phone").await;
+    browser
+        .client
+        .set_window_size(1400, 1000)
+        .await
+        .expect("a desktop window");
+    browser.goto(&app.url("/console/workspace/members")).await;
+
+    browser
+        .click(&format!(
+            r#"button[data-api="DELETE /api/v1/members/{}/two-factor"]"#,
+            mia.id
+        ))
+        .await;
+    browser.click("[data-confirm-ok]").await;
+    browser
+        .wait_for_text(".toast", "Two-factor sign-in reset")
+        .await;
+    let status = send(
+        &app,
+        &app.sign_in(&mia).await,
+        Method::GET,
+        "/api/v1/me/two-factor",
+        None,
+    )
+    .await;
+    assert_eq!(status["enabled"], false, "{status}");
+}

@@ -114,6 +114,8 @@ struct MemberLine {
     email: String,
     role: &'static str,
     is_self: bool,
+    /// Signs in with a second factor, which owners and admins can reset.
+    two_factor: bool,
 }
 
 struct ApiKeyLine {
@@ -358,9 +360,10 @@ fn language_label(language: Language) -> &'static str {
 pub async fn members(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     let visitor = member(&state, &headers).await?;
     let actor = visitor.actor();
-    let (rows, invitations) = tokio::try_join!(
+    let (rows, invitations, with_two_factor) = tokio::try_join!(
         state.app.list_members(actor),
         state.app.member_invitations(actor),
+        state.app.members_with_two_factor(actor),
     )?;
     let me = match actor.principal {
         Principal::Member { id, .. } => Some(id),
@@ -378,6 +381,7 @@ pub async fn members(State(state): State<AppState>, headers: HeaderMap) -> PageR
             .into_iter()
             .map(|m| MemberLine {
                 is_self: Some(m.id) == me,
+                two_factor: with_two_factor.contains(&m.id),
                 id: m.id.to_string(),
                 name: m.name,
                 email: m.email,
