@@ -6,8 +6,8 @@ use crate::{App, client_users::ClientUserView};
 use clientele_domain::{
     Action, Actor, AgentAccess, ClientUserStatus, OrganizationId, Permission, Timestamp,
 };
-use clientele_store::agents::{self, AgentQuery};
-use clientele_store::organizations::OrganizationRow;
+use clientele_store::clients::agents::{self, AgentQuery};
+use clientele_store::clients::organizations::OrganizationRow;
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 
@@ -71,7 +71,7 @@ impl App {
             limit: u64::MAX >> 1,
         };
         let (users, agents) = tokio::try_join!(
-            clientele_store::client_users::all_of_organization(
+            clientele_store::clients::client_users::all_of_organization(
                 &self.db,
                 workspace_id,
                 organization_id

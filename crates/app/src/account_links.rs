@@ -5,7 +5,9 @@ use crate::auth::later;
 use crate::error::AppError;
 use crate::tokens::Token;
 use clientele_domain::{AccountTokenId, MemberId, Timestamp, WorkspaceId};
-use clientele_store::account_tokens::{self, AccountTokenRow, NewAccountToken, Purpose, Subject};
+use clientele_store::identity::account_tokens::{
+    self, AccountTokenRow, NewAccountToken, Purpose, Subject,
+};
 use clientele_store::{Db, Tx};
 use std::time::Duration;
 

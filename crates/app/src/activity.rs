@@ -5,7 +5,9 @@ use crate::secrets::SecretKey;
 use crate::{App, RequestContext};
 use clientele_domain::{Action, Actor, Permit, Principal, Resource, Timestamp, authorize};
 use clientele_store::Tx;
-use clientele_store::activity::{self, ActivityFilter, ActivityRow, ChainKey, NewActivity};
+use clientele_store::workspace::activity::{
+    self, ActivityFilter, ActivityRow, ChainKey, NewActivity,
+};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;

@@ -10,7 +10,7 @@ use clientele_domain::{
     Action, Actor, AgentDescription, AgentId, AgentKind, AgentName, ExternalRef, OrganizationId,
     Permit, Resource, Timestamp, WorkspaceId, authorize,
 };
-use clientele_store::agents::{self, AgentFields, AgentQuery, AgentRow};
+use clientele_store::clients::agents::{self, AgentFields, AgentQuery, AgentRow};
 use clientele_store::{StoreError, Tx};
 
 /// An agent's fields as a caller gives them.
@@ -405,8 +405,8 @@ impl App {
         &self,
         workspace_id: WorkspaceId,
         id: OrganizationId,
-    ) -> Result<clientele_store::organizations::OrganizationRow, AppError> {
-        clientele_store::organizations::find(&self.db, workspace_id, id)
+    ) -> Result<clientele_store::clients::organizations::OrganizationRow, AppError> {
+        clientele_store::clients::organizations::find(&self.db, workspace_id, id)
             .await?
             .ok_or(AppError::NotFound)
     }

@@ -8,7 +8,7 @@ use crate::{App, RequestContext};
 use clientele_domain::{
     Action, Actor, ApiKeyId, MemberRole, Resource, Timestamp, WorkspaceName, authorize,
 };
-use clientele_store::api_keys::{self, ApiKeyRow, NewApiKey};
+use clientele_store::identity::api_keys::{self, ApiKeyRow, NewApiKey};
 
 impl App {
     /// Every key of the workspace, revoked ones included.

@@ -8,12 +8,12 @@ use clientele_domain::{
     Action, Actor, ClientUserId, ClientUserStatus, Email, MemberId, MemberRole, OrganizationId,
     Permissions, Principal, Resource, SessionId, Timestamp, WorkspaceId, WorkspaceSlug, authorize,
 };
-use clientele_store::api_keys;
-use clientele_store::client_users::{self, ClientUserRow};
-use clientele_store::members::{self, MemberRow};
-use clientele_store::sessions::{self, NewSession, SessionAccount, SessionRow};
-use clientele_store::throttle::{self, ThrottleRow};
-use clientele_store::{Tx, two_factor, workspaces};
+use clientele_store::clients::client_users::{self, ClientUserRow};
+use clientele_store::identity::api_keys;
+use clientele_store::identity::members::{self, MemberRow};
+use clientele_store::identity::sessions::{self, NewSession, SessionAccount, SessionRow};
+use clientele_store::identity::throttle::{self, ThrottleRow};
+use clientele_store::{Tx, identity::two_factor, workspace};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -159,7 +159,7 @@ impl App {
         let keys = throttle_keys(workspace_slug, email, context);
         self.admit_sign_in(&keys).await?;
         let workspace = match WorkspaceSlug::parse(workspace_slug) {
-            Ok(slug) => workspaces::find_by_slug(&self.db, &slug).await?,
+            Ok(slug) => workspace::find_by_slug(&self.db, &slug).await?,
             Err(_) => None,
         };
         let user = match (workspace, Email::parse(email)) {
@@ -592,13 +592,13 @@ impl App {
     pub async fn own_workspace(
         &self,
         actor: &Actor,
-    ) -> Result<clientele_store::workspaces::WorkspaceRow, AppError> {
+    ) -> Result<clientele_store::workspace::WorkspaceRow, AppError> {
         let permit = authorize(
             actor,
             Action::ReadOwnAccount,
             &Resource::Workspace(actor.workspace_id),
         )?;
-        clientele_store::workspaces::find(&self.db, permit.workspace_id())
+        clientele_store::workspace::find(&self.db, permit.workspace_id())
             .await?
             .ok_or(AppError::NotFound)
     }

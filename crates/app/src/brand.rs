@@ -9,8 +9,8 @@ use clientele_domain::{
     Action, Actor, BaseUrl, Email, HexColor, Hostname, ProductName, Resource, Timestamp,
     WorkspaceId, WorkspaceSlug, authorize,
 };
-use clientele_store::brands::{self, BrandRow, DomainRow, NewDomain};
-use clientele_store::workspaces;
+use clientele_store::workspace;
+use clientele_store::workspace::brand::{self, BrandRow, DomainRow, NewDomain};
 use std::collections::HashSet;
 
 /// The colours a workspace starts with.
@@ -121,8 +121,8 @@ impl App {
     /// A workspace's brand, for what it sends and serves to its clients.
     pub async fn brand_of(&self, workspace_id: WorkspaceId) -> Result<Brand, AppError> {
         let (row, claims) = tokio::try_join!(
-            brands::find(&self.db, workspace_id),
-            brands::domains(&self.db, workspace_id)
+            brand::find(&self.db, workspace_id),
+            brand::domains(&self.db, workspace_id)
         )?;
         let domains: Vec<DomainClaim> = claims.into_iter().map(DomainClaim::of).collect();
         let hostnames: Vec<String> = domains.iter().map(|d| d.hostname.clone()).collect();
@@ -138,7 +138,7 @@ impl App {
                 domains,
             },
             None => {
-                let workspace = workspaces::find(&self.db, workspace_id)
+                let workspace = workspace::find(&self.db, workspace_id)
                     .await?
                     .ok_or(AppError::NotFound)?;
                 Brand {
@@ -168,7 +168,7 @@ impl App {
         let Ok(hostname) = Hostname::parse(name) else {
             return Ok(None);
         };
-        Ok(brands::workspace_for_host(&self.db, hostname.as_str()).await?)
+        Ok(brand::workspace_for_host(&self.db, hostname.as_str()).await?)
     }
 
     /// The workspace with this slug, for callers that name it instead of using its domain.
@@ -176,7 +176,7 @@ impl App {
         let Ok(slug) = WorkspaceSlug::parse(slug) else {
             return Ok(None);
         };
-        Ok(workspaces::find_by_slug(&self.db, &slug)
+        Ok(workspace::find_by_slug(&self.db, &slug)
             .await?
             .map(|w| w.id))
     }
@@ -186,7 +186,7 @@ impl App {
         let Some(id) = self.workspace_for_host(host).await? else {
             return Ok(None);
         };
-        Ok(workspaces::find(&self.db, id).await?.map(|w| w.slug))
+        Ok(workspace::find(&self.db, id).await?.map(|w| w.slug))
     }
 
     /// Replaces the workspace's brand and dashboard domains (owner and admins).
@@ -213,7 +213,7 @@ impl App {
         if let Some(id) = &row.logo_image_id {
             images::require(&mut tx, "logo_image_id", id).await?;
         }
-        let before = brands::find_in(&mut tx, workspace_id).await?;
+        let before = brand::find_in(&mut tx, workspace_id).await?;
         if before.as_ref().and_then(|b| b.console_url.as_ref()) != row.console_url.as_ref() {
             authorize(
                 actor,
@@ -221,7 +221,7 @@ impl App {
                 &Resource::Workspace(workspace_id),
             )?;
         }
-        brands::put(&mut tx, &row).await?;
+        brand::put(&mut tx, &row).await?;
         let hostnames: Vec<&str> = domains.iter().map(Hostname::as_str).collect();
         let claims: Vec<NewDomain<'_>> = hostnames
             .iter()
@@ -231,7 +231,7 @@ impl App {
                 verification_token: token,
             })
             .collect();
-        brands::set_domains(&mut tx, workspace_id, &claims).await?;
+        brand::set_domains(&mut tx, workspace_id, &claims).await?;
         let entry = Entry {
             organization_id: None,
             action: "workspace.brand_updated",

@@ -14,13 +14,13 @@ use clientele_domain::{
     OrganizationId, Permission, PermissionPreset, Permissions, Permit, Principal, Resource, TeamId,
     Timestamp, authorize, may_grant,
 };
-use clientele_store::account_tokens::{self, AccountTokenRow};
-use clientele_store::client_users::{
+use clientele_store::clients::client_users::{
     self, ClientUserChange, ClientUserOrder, ClientUserQuery, ClientUserRow, NewClientUser,
 };
-use clientele_store::organizations::{self, OrganizationRow};
-use clientele_store::teams::{self, MembershipRow, Memberships};
-use clientele_store::{StoreError, Tx, agents, sessions, two_factor};
+use clientele_store::clients::organizations::{self, OrganizationRow};
+use clientele_store::clients::teams::{self, MembershipRow, Memberships};
+use clientele_store::identity::account_tokens::{self, AccountTokenRow};
+use clientele_store::{StoreError, Tx, clients::agents, identity::sessions, identity::two_factor};
 use std::collections::HashMap;
 
 /// The most agents one user's chosen list may name.

@@ -4,9 +4,9 @@
 use crate::App;
 use crate::error::AppError;
 use clientele_domain::{Action, Actor, AgentAccess, Permission, Principal, Resource, authorize};
-use clientele_store::agents::{self, AgentQuery, AgentRow};
-use clientele_store::client_users::{self, ClientUserRow};
-use clientele_store::organizations::{self, OrganizationRow};
+use clientele_store::clients::agents::{self, AgentQuery, AgentRow};
+use clientele_store::clients::client_users::{self, ClientUserRow};
+use clientele_store::clients::organizations::{self, OrganizationRow};
 
 /// A client user's view of their own organization.
 #[derive(Debug)]

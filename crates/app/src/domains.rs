@@ -12,7 +12,7 @@ use crate::{App, RequestContext};
 use clientele_domain::BaseUrl;
 use clientele_domain::{Action, Actor, Hostname, Resource, Timestamp, WorkspaceId, authorize};
 use clientele_store::StoreError;
-use clientele_store::brands::{self, HOSTNAME_CONSTRAINT};
+use clientele_store::workspace::brand::{self, HOSTNAME_CONSTRAINT};
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig};
 use hickory_resolver::name_server::TokioConnectionProvider;
@@ -78,7 +78,7 @@ impl App {
     ) -> Result<(), AppError> {
         let mut taken = vec![self.config.public_url.host().to_owned()];
         taken.extend(
-            brands::other_console_urls(&self.db, workspace_id)
+            brand::other_console_urls(&self.db, workspace_id)
                 .await?
                 .iter()
                 .filter_map(|url| BaseUrl::parse(url).ok())
@@ -147,7 +147,7 @@ impl App {
         let workspace_id = permit.workspace_id();
         let mut tx = self.db.begin().await?;
         let verified =
-            brands::verify_domain(&mut tx, workspace_id, &claim.hostname, Timestamp::now())
+            brand::verify_domain(&mut tx, workspace_id, &claim.hostname, Timestamp::now())
                 .await
                 .map_err(|error| match error {
                     StoreError::Conflict { constraint } if constraint == HOSTNAME_CONSTRAINT => {

@@ -9,7 +9,7 @@ use clientele_domain::{
     Action, Actor, Email, Hostname, ProductName, Resource, Timestamp, TlsMode, WorkspaceId,
     authorize,
 };
-use clientele_store::email::{self, EmailSettingsRow};
+use clientele_store::mail::settings::{self, EmailSettingsRow};
 
 /// A workspace's email settings as shown to its owner and admins.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,7 +65,7 @@ impl App {
             Action::ManageWorkspaceSettings,
             &Resource::Workspace(actor.workspace_id),
         )?;
-        let row = email::find_settings(&self.db, permit.workspace_id()).await?;
+        let row = settings::find_settings(&self.db, permit.workspace_id()).await?;
         Ok(row.map(EmailSettingsView::from))
     }
 
@@ -92,7 +92,7 @@ impl App {
             return Err(AppError::invalid("smtp_host", refusal));
         }
         let mut tx = self.db.begin().await?;
-        let before = email::find_settings_in(&mut tx, workspace_id).await?;
+        let before = settings::find_settings_in(&mut tx, workspace_id).await?;
         row.smtp_password = match input.smtp_password.as_deref() {
             None => match before.as_ref() {
                 // The sealed password goes only to the server it was given for: pointing the
@@ -109,7 +109,7 @@ impl App {
             Some("") => None,
             Some(password) => Some(self.config.secret_key.seal(password.as_bytes())?),
         };
-        email::put_settings(&mut tx, &row).await?;
+        settings::put_settings(&mut tx, &row).await?;
         let view = EmailSettingsView::from(row.clone());
         let entry = Entry {
             organization_id: None,
@@ -133,7 +133,7 @@ impl App {
             &Resource::Workspace(actor.workspace_id),
         )?;
         let to = Email::parse(to).map_err(|e| AppError::invalid("to", e.to_string()))?;
-        let settings = email::find_settings(&self.db, permit.workspace_id())
+        let settings = settings::find_settings(&self.db, permit.workspace_id())
             .await?
             .filter(|s| s.smtp_host.is_some())
             .ok_or(AppError::Conflict {

@@ -9,7 +9,8 @@ use clientele_domain::{
     Action, Actor, EmailKind, Language, Resource, Timestamp, WorkspaceId, authorize,
 };
 use clientele_store::Tx;
-use clientele_store::email::{self, TemplateRow};
+use clientele_store::mail;
+use clientele_store::mail::templates::TemplateRow;
 
 /// One template of a workspace: its own version, or the built-in one.
 #[derive(Clone, Debug)]
@@ -30,7 +31,7 @@ impl App {
             Action::ManageWorkspaceSettings,
             &Resource::Workspace(actor.workspace_id),
         )?;
-        let own = email::templates(&self.db, permit.workspace_id()).await?;
+        let own = mail::templates::list(&self.db, permit.workspace_id()).await?;
         let mut all = Vec::new();
         for kind in EmailKind::ALL {
             for language in Language::ALL {
@@ -80,7 +81,7 @@ impl App {
             updated_at: Timestamp::now(),
         };
         let mut tx = self.db.begin().await?;
-        email::put_template(&mut tx, permit.workspace_id(), &row).await?;
+        mail::templates::put_template(&mut tx, permit.workspace_id(), &row).await?;
         let label = format!("{} ({})", kind.as_str(), language.as_str());
         let entry = Entry {
             organization_id: None,
@@ -109,7 +110,7 @@ impl App {
             &Resource::Workspace(actor.workspace_id),
         )?;
         let mut tx = self.db.begin().await?;
-        let removed = email::delete_template(
+        let removed = mail::templates::delete_template(
             &mut tx,
             permit.workspace_id(),
             kind.as_str(),
@@ -169,7 +170,8 @@ impl App {
         values: &Placeholders,
     ) -> Result<Composed, AppError> {
         let own =
-            email::find_template_in(tx, workspace_id, kind.as_str(), language.as_str()).await?;
+            mail::templates::find_template_in(tx, workspace_id, kind.as_str(), language.as_str())
+                .await?;
         if let Some(row) = own {
             let source = TemplateSource {
                 subject: row.subject,

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::{App, RequestContext};
 use clientele_domain::{Action, Actor, ImageFacts, Resource, Timestamp, authorize, inspect_image};
 use clientele_store::Tx;
-use clientele_store::images::{self, ImageRow, NewImage};
+use clientele_store::workspace::images::{self, ImageRow, NewImage};
 use sha2::{Digest, Sha256};
 
 /// An image as stored: its id (the hash of its bytes) and what it is.

@@ -15,11 +15,11 @@ use clientele_domain::{
     MemberId, MemberRole, OutboxId, Principal, Resource, Timestamp, WorkspaceId, WorkspaceName,
     authorize,
 };
-use clientele_store::account_tokens::{self, AccountTokenRow, Purpose, Subject};
-use clientele_store::client_users::{self, ClientUserChange};
-use clientele_store::members::{self, NewMember};
-use clientele_store::sessions::SessionAccount;
-use clientele_store::{StoreError, organizations, workspaces};
+use clientele_store::clients::client_users::{self, ClientUserChange};
+use clientele_store::identity::account_tokens::{self, AccountTokenRow, Purpose, Subject};
+use clientele_store::identity::members::{self, NewMember};
+use clientele_store::identity::sessions::SessionAccount;
+use clientele_store::{StoreError, clients::organizations, workspace};
 use std::time::Duration;
 
 /// How long an invitation link works.
@@ -182,7 +182,7 @@ impl App {
                 message: "a member of this workspace already has this email",
             });
         }
-        let workspace = workspaces::find(&self.db, workspace_id)
+        let workspace = workspace::find(&self.db, workspace_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let brand = self.brand_of(workspace_id).await?;

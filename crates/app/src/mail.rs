@@ -5,7 +5,7 @@ use crate::outbound::Destinations;
 use crate::secrets::SecretKey;
 use crate::templates::Rendered;
 use clientele_domain::TlsMode;
-use clientele_store::email::EmailSettingsRow;
+use clientele_store::mail::settings::EmailSettingsRow;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;

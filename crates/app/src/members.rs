@@ -7,8 +7,8 @@ use clientele_domain::{
     Action, Actor, Email, MemberId, MemberRole, Resource, Timestamp, WorkspaceName, authorize,
 };
 use clientele_store::StoreError;
-use clientele_store::members::{self, MemberRow, NewMember};
-use clientele_store::sessions;
+use clientele_store::identity::members::{self, MemberRow, NewMember};
+use clientele_store::identity::sessions;
 
 /// An agency account to add.
 #[derive(Debug)]

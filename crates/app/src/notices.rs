@@ -9,7 +9,7 @@ use crate::invitations::placeholders;
 use crate::outbox::enqueue;
 use crate::templates::{AccountChange, Placeholders, describe_change};
 use clientele_domain::{EmailKind, Language, OutboxId, Timestamp, WorkspaceId};
-use clientele_store::{Tx, workspaces};
+use clientele_store::{Tx, workspace};
 
 /// Who a notice is for, and where it goes.
 pub(crate) struct Recipient<'a> {
@@ -34,7 +34,7 @@ impl App {
         &self,
         workspace_id: WorkspaceId,
     ) -> Result<(Brand, String), AppError> {
-        let slug = workspaces::find(&self.db, workspace_id)
+        let slug = workspace::find(&self.db, workspace_id)
             .await?
             .ok_or(AppError::NotFound)?
             .slug;

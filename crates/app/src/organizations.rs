@@ -8,11 +8,11 @@ use clientele_domain::{
     Action, Actor, OrganizationId, OrganizationName, OrganizationSettings, Permit, Resource,
     Timestamp, authorize,
 };
-use clientele_store::organizations::{
+use clientele_store::clients::organizations::{
     self, DetailsChange, NewOrganization, OrganizationCursor, OrganizationQuery, OrganizationRow,
     OrganizationSort,
 };
-use clientele_store::{StoreError, Tx, agents, client_users, teams};
+use clientele_store::{StoreError, Tx, clients::agents, clients::client_users, clients::teams};
 
 /// An organization to create.
 #[derive(Debug, Default)]

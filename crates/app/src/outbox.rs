@@ -11,8 +11,8 @@ use crate::templates::{Composed, Rendered};
 use crate::{App, RequestContext, mail};
 use clientele_domain::{Action, Actor, OutboxId, Resource, Timestamp, WorkspaceId, authorize};
 use clientele_store::Tx;
-use clientele_store::email;
-use clientele_store::outbox::{self, MessageRow, NewMessage};
+use clientele_store::mail::outbox::{self, MessageRow, NewMessage};
+use clientele_store::mail::settings;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::future::Future;
@@ -146,7 +146,7 @@ impl App {
     /// notes in the log when the workspace has no SMTP server to send it with.
     pub(crate) async fn enqueued(&self, workspace_id: WorkspaceId, id: OutboxId) {
         self.outbox_wake.notify_one();
-        let has_smtp = email::find_settings(&self.db, workspace_id)
+        let has_smtp = settings::find_settings(&self.db, workspace_id)
             .await
             .ok()
             .flatten()
@@ -193,7 +193,7 @@ impl App {
         };
         tx.commit().await?;
         let delivery = match (
-            email::find_settings(&self.db, message.workspace_id).await?,
+            settings::find_settings(&self.db, message.workspace_id).await?,
             self.open_body(&message),
         ) {
             (Some(smtp), Some(body)) => {

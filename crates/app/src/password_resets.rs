@@ -13,11 +13,11 @@ use crate::{App, RequestContext, passwords};
 use clientele_domain::{
     ClientUserId, ClientUserStatus, Email, EmailKind, Language, MemberId, Timestamp, WorkspaceId,
 };
-use clientele_store::account_tokens::{AccountTokenRow, Purpose, Subject};
-use clientele_store::client_users::{self, ClientUserChange};
-use clientele_store::members::MemberRow;
-use clientele_store::sessions::{self, SessionAccount};
-use clientele_store::{members, organizations, workspaces};
+use clientele_store::clients::client_users::{self, ClientUserChange};
+use clientele_store::identity::account_tokens::{AccountTokenRow, Purpose, Subject};
+use clientele_store::identity::members::MemberRow;
+use clientele_store::identity::sessions::{self, SessionAccount};
+use clientele_store::{clients::organizations, identity::members, workspace};
 use std::time::Duration;
 
 /// How long a reset link works.
@@ -79,7 +79,7 @@ impl App {
     ) -> Result<(), AppError> {
         let workspace_id = member.workspace_id;
         let brand = self.brand_of(workspace_id).await?;
-        let workspace = workspaces::find(&self.db, workspace_id)
+        let workspace = workspace::find(&self.db, workspace_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let mut tx = self.db.begin().await?;

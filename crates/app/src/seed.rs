@@ -11,11 +11,11 @@ use clientele_domain::{
     AgentAccess, AgentId, AgentKind, ClientUserId, ClientUserStatus, Email, OrganizationId,
     OrganizationSettings, Permission, Permissions, Timestamp, WorkspaceId, WorkspaceSlug,
 };
-use clientele_store::activity::{self, NewActivity};
-use clientele_store::agents::{self, AgentFields};
-use clientele_store::client_users::{self, NewClientUser};
-use clientele_store::organizations::{self, NewOrganization};
-use clientele_store::workspaces;
+use clientele_store::clients::agents::{self, AgentFields};
+use clientele_store::clients::client_users::{self, NewClientUser};
+use clientele_store::clients::organizations::{self, NewOrganization};
+use clientele_store::workspace;
+use clientele_store::workspace::activity::{self, NewActivity};
 
 /// How much to create.
 #[derive(Clone, Debug)]
@@ -125,7 +125,7 @@ impl App {
         let owner_email = format!("owner@{}.example", plan.workspace_slug);
         let slug = WorkspaceSlug::parse(&plan.workspace_slug)
             .map_err(|error| AppError::invalid("workspace", error.to_string()))?;
-        if workspaces::find_by_slug(&self.db, &slug).await?.is_some() {
+        if workspace::find_by_slug(&self.db, &slug).await?.is_some() {
             return Err(AppError::Conflict {
                 field: "workspace",
                 message: "a workspace with this slug exists; seeding only creates new ones",

@@ -6,9 +6,9 @@ use crate::{App, RequestContext, passwords};
 use clientele_domain::{
     Email, MemberId, MemberRole, Timestamp, WorkspaceId, WorkspaceName, WorkspaceSlug,
 };
-use clientele_store::members::{self, MemberRow, NewMember};
-use clientele_store::workspaces::{self, NewWorkspace, WorkspaceRow};
-use clientele_store::{StoreError, workspaces::SLUG_CONSTRAINT};
+use clientele_store::identity::members::{self, MemberRow, NewMember};
+use clientele_store::workspace::{self, NewWorkspace, WorkspaceRow};
+use clientele_store::{StoreError, workspace::SLUG_CONSTRAINT};
 
 /// What creating a workspace takes.
 #[derive(Debug)]
@@ -66,7 +66,7 @@ impl App {
         let workspace_id = WorkspaceId::new();
         let owner_id = MemberId::new();
         let mut tx = self.db.begin().await?;
-        workspaces::insert(
+        workspace::insert(
             &mut tx,
             &NewWorkspace {
                 id: workspace_id,
@@ -112,7 +112,7 @@ impl App {
         activity::record(&mut tx, workspace_id, &author, context, added).await?;
         tx.commit().await?;
 
-        let workspace = workspaces::find(&self.db, workspace_id)
+        let workspace = workspace::find(&self.db, workspace_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let owner = members::find(&self.db, workspace_id, owner_id)
@@ -123,7 +123,7 @@ impl App {
 
     /// Whether any workspace exists yet (the setup page closes once one does).
     pub async fn is_set_up(&self) -> Result<bool, AppError> {
-        Ok(!workspaces::list(&self.db, None, 1).await?.is_empty())
+        Ok(!workspace::list(&self.db, None, 1).await?.is_empty())
     }
 }
 

@@ -8,8 +8,10 @@ use clientele_domain::{
     Action, Actor, ClientUserId, OrganizationId, Resource, TeamDescription, TeamId, TeamName,
     TeamRole, Timestamp, authorize,
 };
-use clientele_store::teams::{self, MembershipRow, Memberships, NewMembership, NewTeam, TeamRow};
-use clientele_store::{StoreError, client_users};
+use clientele_store::clients::teams::{
+    self, MembershipRow, Memberships, NewMembership, NewTeam, TeamRow,
+};
+use clientele_store::{StoreError, clients::client_users};
 
 /// A team to create, or the fields of one to change (`None` leaves a field as it is).
 #[derive(Debug, Default)]

@@ -14,9 +14,11 @@ use clientele_domain::{
     Action, Actor, ClientUserId, Language, MemberId, OrganizationId, Principal, Resource,
     Timestamp, authorize,
 };
-use clientele_store::sessions::{self, SessionAccount};
-use clientele_store::two_factor::{self, TwoFactorRow};
-use clientele_store::{client_users, members, organizations, workspaces};
+use clientele_store::identity::sessions::{self, SessionAccount};
+use clientele_store::identity::two_factor::{self, TwoFactorRow};
+use clientele_store::{
+    clients::client_users, clients::organizations, identity::members, workspace,
+};
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, Builder, Totp};
 
@@ -246,7 +248,7 @@ impl App {
         )?;
         let workspace_id = permit.workspace_id();
         let (brand, slug) = self.notice_context(workspace_id).await?;
-        let workspace = workspaces::find(&self.db, workspace_id)
+        let workspace = workspace::find(&self.db, workspace_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let recipient = Recipient {
@@ -390,7 +392,7 @@ impl App {
         };
         let (token, expires_at) =
             finish_sign_in(&mut tx, workspace_id, account, &signed_in.1, context).await?;
-        clientele_store::throttle::clear(&mut tx, &keys[0]).await?;
+        clientele_store::identity::throttle::clear(&mut tx, &keys[0]).await?;
         tx.commit().await?;
         Ok(SignedIn {
             csrf_token: token.csrf_token(),
@@ -418,7 +420,7 @@ impl App {
         if before == required {
             return Ok(required);
         }
-        let workspace = workspaces::find(&self.db, workspace_id)
+        let workspace = workspace::find(&self.db, workspace_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let mut tx = self.db.begin().await?;

@@ -10,9 +10,9 @@ use clientele_domain::{
     Action, Actor, AgentAccess, ClientUserId, ClientUserName, ClientUserStatus, Email,
     OrganizationId, Permissions, TeamId, TeamRole, Timestamp, may_grant,
 };
-use clientele_store::activity::{self, NewActivity};
-use clientele_store::client_users::{self, NewClientUser};
-use clientele_store::teams::{self, NewMembership};
+use clientele_store::clients::client_users::{self, NewClientUser};
+use clientele_store::clients::teams::{self, NewMembership};
+use clientele_store::workspace::activity::{self, NewActivity};
 use std::collections::HashMap;
 
 /// The most users one file may add.

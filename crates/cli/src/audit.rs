@@ -6,7 +6,7 @@ use crate::config::Settings;
 use clientele_app::activity::chain_key;
 use clientele_domain::WorkspaceId;
 use clientele_store::Db;
-use clientele_store::activity::{self, ChainBreak, Checkpoint, CheckpointCheck};
+use clientele_store::workspace::activity::{self, ChainBreak, Checkpoint, CheckpointCheck};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use thiserror::Error;

@@ -4,9 +4,9 @@
 //! single writer whose transactions begin IMMEDIATE, so writers queue in the process instead
 //! of failing with "database is locked". PostgreSQL gets one pool.
 
-use crate::activity::ChainKey;
 use crate::error::StoreError;
 use crate::url::DatabaseUrl;
+use crate::workspace::activity::ChainKey;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::SqlxBinder;
 use sha2::{Digest, Sha256};

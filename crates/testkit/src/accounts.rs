@@ -10,7 +10,7 @@ use clientele_domain::{
     Actor, AgentAccess, ClientUserId, ClientUserStatus, Email, MemberId, MemberRole,
     OrganizationId, Permission, Principal, Timestamp, WorkspaceId,
 };
-use clientele_store::client_users::{self, NewClientUser};
+use clientele_store::clients::client_users::{self, NewClientUser};
 use reqwest::{Method, RequestBuilder};
 
 /// A password every test account uses; strong enough for the password policy.

@@ -232,7 +232,7 @@ impl TestApp {
     ) -> Vec<clientele_domain::OutboxId> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
-            let rows = clientele_store::outbox::list(&self.db, workspace_id, None, 200)
+            let rows = clientele_store::mail::outbox::list(&self.db, workspace_id, None, 200)
                 .await
                 .expect("the outbox answers");
             if rows.len() >= count {
@@ -255,7 +255,7 @@ impl TestApp {
     ) -> clientele_domain::OutboxId {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
-            let rows = clientele_store::outbox::list(&self.db, workspace_id, None, 200)
+            let rows = clientele_store::mail::outbox::list(&self.db, workspace_id, None, 200)
                 .await
                 .expect("the outbox answers");
             if let Some(row) = rows.iter().find(|row| row.recipient == recipient) {

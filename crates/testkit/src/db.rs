@@ -1,6 +1,6 @@
 //! A fresh, migrated database per test.
 
-use clientele_store::activity::ChainKey;
+use clientele_store::workspace::activity::ChainKey;
 use clientele_store::{Backend, DatabaseUrl, Db, PoolSettings};
 use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
 use tempfile::TempDir;

@@ -1,5 +1,5 @@
 use crate::process::clientele;
-use clientele_store::{DatabaseUrl, Db, PoolSettings, workspaces};
+use clientele_store::{DatabaseUrl, Db, PoolSettings, workspace};
 use clientele_testkit::{Backend, TestDb, on_both_backends};
 
 on_both_backends! {
@@ -8,14 +8,14 @@ on_both_backends! {
         let dir = tempfile::tempdir().unwrap();
         let url = DatabaseUrl::parse(database.url()).unwrap();
         let unmigrated = Db::connect(&url, &PoolSettings::default()).await.unwrap();
-        assert!(workspaces::list(&unmigrated, None, 1).await.is_err(), "the database starts empty");
+        assert!(workspace::list(&unmigrated, None, 1).await.is_err(), "the database starts empty");
 
         for _ in 0..2 {
             let output = clientele(dir.path()).args(["migrate", "--database-url", database.url()]).output().await.unwrap();
             assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
             assert!(String::from_utf8_lossy(&output.stdout).contains("up to date"));
         }
-        assert!(workspaces::list(&unmigrated, None, 1).await.unwrap().is_empty());
+        assert!(workspace::list(&unmigrated, None, 1).await.unwrap().is_empty());
         unmigrated.close().await;
     }
 }

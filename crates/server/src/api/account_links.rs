@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use clientele_app::auth::SignInStep;
 use clientele_app::invitations::{Acceptance, Accepted, InvitationSent, MemberInvitation};
 use clientele_domain::{AccountTokenId, ClientUserId, MemberRole, WorkspaceId};
-use clientele_store::sessions::SessionAccount;
+use clientele_store::identity::sessions::SessionAccount;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use clientele_domain::Timestamp;
-use clientele_store::activity::{ActivityFilter, ActivityRow};
+use clientele_store::workspace::activity::{ActivityFilter, ActivityRow};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use clientele_app::agents::{AgentInput, AgentListRequest, AgentPatch};
 use clientele_domain::{AgentId, AgentKind, OrganizationId};
-use clientele_store::agents::AgentRow;
+use clientele_store::clients::agents::AgentRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use clientele_domain::{ApiKeyId, MemberRole};
-use clientele_store::api_keys::ApiKeyRow;
+use clientele_store::identity::api_keys::ApiKeyRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

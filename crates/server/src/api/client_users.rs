@@ -20,7 +20,7 @@ use clientele_domain::{
     AgentAccess, AgentId, ClientUserId, ClientUserStatus, OrganizationId, Permission, TeamId,
     TeamRole,
 };
-use clientele_store::teams::MembershipRow;
+use clientele_store::clients::teams::MembershipRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

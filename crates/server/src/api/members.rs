@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use clientele_app::members::NewMemberInput;
 use clientele_domain::{MemberId, MemberRole};
-use clientele_store::members::MemberRow;
+use clientele_store::identity::members::MemberRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

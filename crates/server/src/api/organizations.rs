@@ -16,7 +16,7 @@ use clientele_domain::{
     Billing, BillingState, Handoff, Language, Layout, OrganizationId, OrganizationSettings,
     Permission,
 };
-use clientele_store::organizations::{OrganizationRow, OrganizationSort};
+use clientele_store::clients::organizations::{OrganizationRow, OrganizationSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

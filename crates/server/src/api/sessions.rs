@@ -14,7 +14,7 @@ use axum::response::{AppendHeaders, IntoResponse, Response};
 use clientele_app::auth::SignInStep;
 use clientele_app::tokens::Token;
 use clientele_domain::{Permission, Timestamp};
-use clientele_store::client_users::ClientUserRow;
+use clientele_store::clients::client_users::ClientUserRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

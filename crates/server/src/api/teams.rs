@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use clientele_app::teams::{TeamInput, TeamView};
 use clientele_domain::{ClientUserId, OrganizationId, TeamId, TeamRole};
-use clientele_store::teams::{MembershipRow, TeamRow};
+use clientele_store::clients::teams::{MembershipRow, TeamRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -10,7 +10,7 @@ use clientele_domain::{
     Action, Actor, AgentAccess, BillingState, ClientUserStatus, Language, Layout, OrganizationId,
     Permission, Principal, authorize, may_grant,
 };
-use clientele_store::organizations::OrganizationRow;
+use clientele_store::clients::organizations::OrganizationRow;
 use serde_json::json;
 
 const USERS_PER_PAGE: u64 = 50;

@@ -7,7 +7,7 @@ use clientele_domain::{
     AccountTokenId, ClientUserId, MemberRole, OrganizationId, OutboxId, Permission, Timestamp,
     WorkspaceId,
 };
-use clientele_store::account_tokens::{self, NewAccountToken, Purpose, Subject};
+use clientele_store::identity::account_tokens::{self, NewAccountToken, Purpose, Subject};
 use clientele_testkit::{Backend, Credentials, PASSWORD, SmtpSink, TestApp, on_both_backends};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 
 use clientele_app::outbound::Destinations;
 use clientele_domain::{MemberRole, Permission, Timestamp};
-use clientele_store::email::{self, EmailSettingsRow};
+use clientele_store::mail::settings::{self, EmailSettingsRow};
 use clientele_testkit::{Backend, Credentials, Options, SmtpSink, TestApp, on_both_backends};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
@@ -152,7 +152,7 @@ on_both_backends! {
         // A name is judged by what it resolves to whenever a connection is made, so a setting
         // saved before (or a name that changes) cannot reach a private address either.
         let mut tx = app.db.begin().await.unwrap();
-        email::put_settings(&mut tx, &EmailSettingsRow {
+        settings::put_settings(&mut tx, &EmailSettingsRow {
             workspace_id: workspace.id, sender_name: "Acme".into(), sender_address: "hello@acme.test".into(),
             reply_to: None, smtp_host: Some("localhost".into()), smtp_port: Some(22), smtp_username: None,
             smtp_password: None, smtp_tls: "none".into(), updated_at: Timestamp::now(),

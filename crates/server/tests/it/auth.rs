@@ -173,11 +173,11 @@ on_both_backends! {
         let app = TestApp::spawn(backend).await;
         let workspace = app.workspace("acme").await;
         let mut tx = app.db.begin().await.unwrap();
-        clientele_store::members::set_password_hash(&mut tx, workspace.id, workspace.owner.id, &weak_hash(PASSWORD)).await.unwrap();
+        clientele_store::identity::members::set_password_hash(&mut tx, workspace.id, workspace.owner.id, &weak_hash(PASSWORD)).await.unwrap();
         tx.commit().await.unwrap();
 
         assert_eq!(sign_in_raw(&app, &workspace.owner.email, PASSWORD).await.status(), 201);
-        let stored = clientele_store::members::find(&app.db, workspace.id, workspace.owner.id).await.unwrap().unwrap();
+        let stored = clientele_store::identity::members::find(&app.db, workspace.id, workspace.owner.id).await.unwrap().unwrap();
         assert!(stored.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", stored.password_hash);
         assert_eq!(sign_in_raw(&app, &workspace.owner.email, PASSWORD).await.status(), 201, "the new hash verifies");
     }

@@ -1,7 +1,7 @@
 //! Client users signing in to their agency's dashboard.
 
 use clientele_domain::{AgentAccess, ClientUserId, Email, Permission, Timestamp};
-use clientele_store::client_users::{self, NewClientUser};
+use clientele_store::clients::client_users::{self, NewClientUser};
 use clientele_testkit::{Backend, PASSWORD, TestApp, Workspace, on_both_backends};
 use reqwest::Method;
 use serde_json::{Value, json};

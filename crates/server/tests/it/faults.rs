@@ -123,7 +123,9 @@ async fn ending_postgres_connections_mid_load_costs_503s_only_and_loses_no_ackno
         .filter(|name| !stored.contains(*name))
         .collect();
     assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
-    let chain = clientele_store::activity::verify(&app.db).await.unwrap();
+    let chain = clientele_store::workspace::activity::verify(&app.db)
+        .await
+        .unwrap();
     assert!(chain.breaks.is_empty(), "{:?}", chain.breaks);
     println!(
         "{} writes acknowledged, {} answered 503, recovered in {:?}",

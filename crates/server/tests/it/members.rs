@@ -94,6 +94,6 @@ on_both_backends! {
         assert!(second["entries"][0]["seq"].as_i64().unwrap() < cursor);
         let bad = app.request(&owner, Method::GET, "/api/v1/activity?from=yesterday").send().await.unwrap();
         assert_eq!(bad.status(), 400);
-        assert_eq!(clientele_store::activity::verify(&app.db).await.unwrap().breaks, vec![]);
+        assert_eq!(clientele_store::workspace::activity::verify(&app.db).await.unwrap().breaks, vec![]);
     }
 }

@@ -11,7 +11,7 @@ on_both_backends! {
         let plan = SeedPlan { workspace_slug: "demo".to_owned(), organizations: 12, agents: 30, users_per_organization: 3, activity: 2500 };
         let seeded = app.app.seed(&plan).await.unwrap();
         assert_eq!(seeded.users, 36);
-        let report = clientele_store::activity::verify(&app.db).await.unwrap();
+        let report = clientele_store::workspace::activity::verify(&app.db).await.unwrap();
         assert!(report.breaks.is_empty(), "{:?}", report.breaks);
         assert_eq!(report.entries, 2500 + 2, "the seeded entries, the workspace's creation and its owner's");
 

@@ -2,8 +2,10 @@
 
 use clientele_domain::{Timestamp, WorkspaceId, WorkspaceName, WorkspaceSlug};
 use clientele_store::Db;
-use clientele_store::activity::{self, ActivityFilter, ChainKey, CheckpointCheck, NewActivity};
-use clientele_store::workspaces::{self, NewWorkspace};
+use clientele_store::workspace::activity::{
+    self, ActivityFilter, ChainKey, CheckpointCheck, NewActivity,
+};
+use clientele_store::workspace::{self, NewWorkspace};
 use clientele_testkit::{Backend, TestDb, on_both_backends};
 
 async fn workspace(db: &Db, slug: &str) -> WorkspaceId {
@@ -13,7 +15,7 @@ async fn workspace(db: &Db, slug: &str) -> WorkspaceId {
         WorkspaceName::parse("Agency").unwrap(),
     );
     let mut tx = db.begin().await.unwrap();
-    workspaces::insert(
+    workspace::insert(
         &mut tx,
         &NewWorkspace {
             id,

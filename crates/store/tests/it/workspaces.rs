@@ -1,5 +1,5 @@
 use clientele_domain::{Timestamp, WorkspaceId, WorkspaceName, WorkspaceSlug};
-use clientele_store::workspaces::{self, NewWorkspace, SLUG_CONSTRAINT};
+use clientele_store::workspace::{self, NewWorkspace, SLUG_CONSTRAINT};
 use clientele_store::{Db, StoreError};
 use clientele_testkit::{Backend, TestDb, on_both_backends};
 
@@ -16,7 +16,7 @@ async fn create(db: &Db, slug: &str, name: &str) -> Result<WorkspaceId, StoreErr
         name: &name,
         created_at: Timestamp::now(),
     };
-    workspaces::insert(&mut tx, &new).await?;
+    workspace::insert(&mut tx, &new).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -33,15 +33,15 @@ on_both_backends! {
         let created_at = Timestamp::now();
         let (slug_value, name) = (slug("acme"), WorkspaceName::parse("Acme Agency — Zürich").unwrap());
         let mut tx = db_handle.begin().await.unwrap();
-        workspaces::insert(&mut tx, &NewWorkspace { id, slug: &slug_value, name: &name, created_at }).await.unwrap();
+        workspace::insert(&mut tx, &NewWorkspace { id, slug: &slug_value, name: &name, created_at }).await.unwrap();
         tx.commit().await.unwrap();
 
-        let row = workspaces::find_by_slug(&db_handle, &slug_value).await.unwrap().unwrap();
+        let row = workspace::find_by_slug(&db_handle, &slug_value).await.unwrap().unwrap();
         assert_eq!(row.id, id);
         assert_eq!(row.slug, "acme");
         assert_eq!(row.name, "Acme Agency — Zürich");
         assert_eq!(row.created_at, created_at);
-        assert!(workspaces::find_by_slug(&db_handle, &slug("other")).await.unwrap().is_none());
+        assert!(workspace::find_by_slug(&db_handle, &slug("other")).await.unwrap().is_none());
     }
 
     async fn a_taken_slug_is_a_conflict_named_the_same_on_both_backends(backend: Backend) {
@@ -52,7 +52,7 @@ on_both_backends! {
             Err(StoreError::Conflict { constraint }) => assert_eq!(constraint, SLUG_CONSTRAINT),
             other => panic!("expected a conflict, got {other:?}"),
         }
-        assert_eq!(workspaces::list(&db, None, 10).await.unwrap().len(), 1);
+        assert_eq!(workspace::list(&db, None, 10).await.unwrap().len(), 1);
     }
 
     async fn an_uncommitted_transaction_leaves_nothing_behind(backend: Backend) {
@@ -62,13 +62,13 @@ on_both_backends! {
         {
             let mut tx = db.begin().await.unwrap();
             let renamed = WorkspaceName::parse("Renamed").unwrap();
-            assert!(workspaces::rename(&mut tx, id, &renamed).await.unwrap());
+            assert!(workspace::rename(&mut tx, id, &renamed).await.unwrap());
             let (s, n) = (slug("second"), WorkspaceName::parse("Second").unwrap());
             let new = NewWorkspace { id: WorkspaceId::new(), slug: &s, name: &n, created_at: Timestamp::now() };
-            workspaces::insert(&mut tx, &new).await.unwrap();
+            workspace::insert(&mut tx, &new).await.unwrap();
             // Dropped without commit, as when a use case fails half-way.
         }
-        let rows = workspaces::list(&db, None, 10).await.unwrap();
+        let rows = workspace::list(&db, None, 10).await.unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].name, "Acme");
     }
@@ -78,7 +78,7 @@ on_both_backends! {
         let db = test_db.connect().await;
         let mut tx = db.begin().await.unwrap();
         let name = WorkspaceName::parse("Ghost").unwrap();
-        assert!(!workspaces::rename(&mut tx, WorkspaceId::new(), &name).await.unwrap());
+        assert!(!workspace::rename(&mut tx, WorkspaceId::new(), &name).await.unwrap());
     }
 
     async fn listing_pages_through_workspaces_in_creation_order(backend: Backend) {
@@ -91,7 +91,7 @@ on_both_backends! {
         let mut seen = Vec::new();
         let mut cursor = None;
         loop {
-            let page = workspaces::list(&db, cursor, 3).await.unwrap();
+            let page = workspace::list(&db, cursor, 3).await.unwrap();
             if page.is_empty() {
                 break;
             }
@@ -114,7 +114,7 @@ on_both_backends! {
         for task in tasks {
             task.await.unwrap().expect("no write fails under contention");
         }
-        assert_eq!(workspaces::list(&db, None, 100).await.unwrap().len(), 25);
+        assert_eq!(workspace::list(&db, None, 100).await.unwrap().len(), 25);
     }
 
     async fn migrating_again_changes_nothing(backend: Backend) {
@@ -122,6 +122,6 @@ on_both_backends! {
         let db = test_db.connect().await;
         create(&db, "acme", "Acme").await.unwrap();
         db.migrate().await.unwrap();
-        assert_eq!(workspaces::list(&db, None, 10).await.unwrap().len(), 1);
+        assert_eq!(workspace::list(&db, None, 10).await.unwrap().len(), 1);
     }
 }

@@ -13,8 +13,8 @@ use axum::response::IntoResponse;
 use clientele_app::agents::AgentListRequest;
 use clientele_app::organizations::OrganizationListRequest;
 use clientele_domain::{AgentKind, OrganizationId};
-use clientele_store::agents::AgentRow;
-use clientele_store::organizations::OrganizationSort;
+use clientele_store::clients::agents::AgentRow;
+use clientele_store::clients::organizations::OrganizationSort;
 use serde::Deserialize;
 use std::collections::HashMap;
 

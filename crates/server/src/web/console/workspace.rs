@@ -18,7 +18,7 @@ use clientele_app::outbox::OutboxEmail;
 use clientele_domain::{
     Action, EmailKind, Language, MemberRole, OutboxId, Principal, Resource, Timestamp, authorize,
 };
-use clientele_store::activity::ActivityFilter;
+use clientele_store::workspace::activity::ActivityFilter;
 use serde::Deserialize;
 use uuid::Uuid;
 

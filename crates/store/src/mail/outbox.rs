@@ -2,8 +2,8 @@
 //! claimed for delivery by one node at a time.
 
 use crate::db::{Db, Tx};
-use crate::email::EmailSettings;
 use crate::error::StoreError;
+use crate::mail::settings::EmailSettings;
 use clientele_domain::{OutboxId, Timestamp, WorkspaceId};
 use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use uuid::Uuid;

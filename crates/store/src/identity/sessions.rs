@@ -1,12 +1,12 @@
 //! The sessions table: signed-in browsers of members or client users, found by the hash of
 //! their cookie's token.
 
-use crate::client_users::ClientUsers;
+use crate::clients::client_users::ClientUsers;
+use crate::clients::organizations::Organizations;
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
-use crate::members::Members;
-use crate::organizations::Organizations;
-use crate::workspaces::Workspaces;
+use crate::identity::members::Members;
+use crate::workspace::Workspaces;
 use clientele_domain::{ClientUserId, MemberId, SessionId, Timestamp, WorkspaceId};
 use sea_query::{Alias, Expr, ExprTrait, Iden, Query};
 use uuid::Uuid;
@@ -149,7 +149,7 @@ pub async fn find_by_token_hash(
             Alias::new("organization_sections"),
         )
         .expr_as(
-            crate::two_factor::missing_second_factor(),
+            crate::identity::two_factor::missing_second_factor(),
             Alias::new("needs_second_factor"),
         )
         .from(Sessions::Table)

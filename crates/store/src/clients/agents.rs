@@ -1,8 +1,8 @@
 //! The agents table: the workspace's pool of AI agents, each in at most one organization.
 
+use crate::clients::organizations::Organizations;
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
-use crate::organizations::Organizations;
 use clientele_domain::{AgentId, AgentKind, OrganizationId, Timestamp, WorkspaceId};
 use sea_query::{Cond, Expr, ExprTrait, Iden, JoinType, Order, Query, SelectStatement};
 use uuid::Uuid;
@@ -263,7 +263,7 @@ pub async fn assign(
     };
     let assigned = tx.execute(&statement).await? == 1;
     if assigned && expected.is_some_and(|from| from != organization_id) {
-        crate::client_users::revoke_agent(tx, id).await?;
+        crate::clients::client_users::revoke_agent(tx, id).await?;
     }
     Ok(assigned)
 }
@@ -287,7 +287,7 @@ pub async fn unassign(
         .to_owned();
     let unassigned = tx.execute(&statement).await? == 1;
     if unassigned {
-        crate::client_users::revoke_agent(tx, id).await?;
+        crate::clients::client_users::revoke_agent(tx, id).await?;
     }
     Ok(unassigned)
 }

@@ -1,10 +1,10 @@
 //! The client_users table: the people of a client organization who use the dashboard, and
 //! the agents each may use when their access is a chosen subset.
 
-use crate::agents::Agents;
+use crate::clients::agents::Agents;
+use crate::clients::teams::TeamMembers;
 use crate::db::{Count, Db, Tx};
 use crate::error::StoreError;
-use crate::teams::TeamMembers;
 use clientele_domain::{
     AgentAccess, AgentId, ClientUserId, ClientUserStatus, Email, OrganizationId, Permission,
     Permissions, TeamId, Timestamp, WorkspaceId,

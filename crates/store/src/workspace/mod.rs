@@ -1,4 +1,9 @@
-//! The workspaces table: one row per agency.
+//! Workspaces (one row per agency) and what belongs to a workspace as a whole: its brand and
+//! dashboard domains, its images, and its activity log.
+
+pub mod activity;
+pub mod brand;
+pub mod images;
 
 use crate::db::{Db, Tx};
 use crate::error::StoreError;

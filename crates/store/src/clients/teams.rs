@@ -1,6 +1,6 @@
 //! The teams and team_members tables: groups of an organization's users for human handoff.
 
-use crate::client_users::ClientUsers;
+use crate::clients::client_users::ClientUsers;
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use clientele_domain::{ClientUserId, OrganizationId, TeamId, TeamRole, Timestamp, WorkspaceId};

@@ -10,7 +10,7 @@
 
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
-use crate::workspaces::Workspaces;
+use crate::workspace::Workspaces;
 use clientele_domain::{ActivityId, MemberId, OrganizationId, Timestamp, WorkspaceId};
 use hmac::{Hmac, KeyInit, Mac};
 use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
@@ -369,7 +369,7 @@ pub async fn checkpoints(db: &Db) -> Result<Vec<Checkpoint>, StoreError> {
 async fn every_workspace(db: &Db) -> Result<Vec<WorkspaceId>, StoreError> {
     let mut ids = Vec::new();
     loop {
-        let page = crate::workspaces::list(db, ids.last().copied(), 100).await?;
+        let page = crate::workspace::list(db, ids.last().copied(), 100).await?;
         if page.is_empty() {
             return Ok(ids);
         }

@@ -1,11 +1,11 @@
 //! Two-factor sign-in: the two_factor, recovery_codes and sign_in_challenges tables, and the
 //! requirement flags on workspaces (for members) and organizations (for their users).
 
+use crate::clients::organizations::Organizations;
 use crate::db::{Count, Db, Tx};
 use crate::error::StoreError;
-use crate::organizations::Organizations;
-use crate::sessions::SessionAccount;
-use crate::workspaces::Workspaces;
+use crate::identity::sessions::SessionAccount;
+use crate::workspace::Workspaces;
 use clientele_domain::{ClientUserId, MemberId, OrganizationId, Timestamp, WorkspaceId};
 use sea_query::{Expr, ExprTrait, Iden, Query, SimpleExpr};
 use uuid::Uuid;
