@@ -1,47 +1,23 @@
 //! Clientele's use cases. Each one authorizes through the policy, validates its input, and
 //! writes the change together with its activity entry in one transaction.
 
-pub mod access_report;
-mod account_links;
-pub mod activity;
-pub mod agents;
-pub mod api_keys;
-pub mod auth;
-pub mod brand;
-pub mod client_users;
+pub mod clients;
 mod cursor;
-pub mod dashboard;
-pub mod domains;
-pub mod email_settings;
-pub mod email_templates;
 mod error;
 pub mod idempotency;
-pub mod images;
-pub mod invitations;
-mod mail;
-pub mod members;
-mod notices;
-pub mod organizations;
+pub mod identity;
+pub mod mail;
 pub mod outbound;
-pub mod outbox;
-pub mod password_resets;
-pub mod passwords;
-pub mod previews;
 pub mod secrets;
 pub mod seed;
-pub mod setup;
-pub mod teams;
-pub mod templates;
-pub mod tokens;
-pub mod two_factor;
-pub mod user_import;
+pub mod workspace;
 
 pub use error::{AppError, FieldError};
 
 use clientele_domain::BaseUrl;
 use clientele_store::Db;
-use outbox::OutboxSettings;
-use passwords::Passwords;
+use identity::passwords::Passwords;
+use mail::outbox::OutboxSettings;
 use secrets::SecretKey;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -57,7 +33,7 @@ pub struct Config {
     /// Where outgoing connections may go beyond the public internet.
     pub outbound: outbound::Destinations,
     /// Reads the TXT records that prove control of a dashboard domain.
-    pub dns: domains::DnsResolver,
+    pub dns: workspace::domains::DnsResolver,
 }
 
 /// What every use case needs: the database, the password hasher and the configuration.
@@ -75,7 +51,7 @@ impl App {
     /// server's secret (and computes the hash that unknown sign-ins verify against).
     pub async fn new(db: Db, config: Config) -> Result<Self, AppError> {
         Ok(Self {
-            db: db.with_chain_key(activity::chain_key(&config.secret_key)),
+            db: db.with_chain_key(workspace::activity::chain_key(&config.secret_key)),
             passwords: Passwords::new().await?,
             config: Arc::new(config),
             outbox_wake: Arc::new(Notify::new()),

@@ -3,8 +3,8 @@
 //! activity log whose hash chain verifies like any other.
 
 use crate::error::AppError;
-use crate::setup::NewWorkspaceInput;
-use crate::tokens::Token;
+use crate::identity::tokens::Token;
+use crate::workspace::setup::NewWorkspaceInput;
 use crate::{App, RequestContext};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{

@@ -3,7 +3,7 @@
 //! rewrite of history is caught even by someone who holds the key.
 
 use crate::config::Settings;
-use clientele_app::activity::chain_key;
+use clientele_app::workspace::activity::chain_key;
 use clientele_domain::WorkspaceId;
 use clientele_store::Db;
 use clientele_store::workspace::activity::{self, ChainBreak, Checkpoint, CheckpointCheck};

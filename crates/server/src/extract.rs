@@ -10,8 +10,8 @@ use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
 use clientele_app::RequestContext;
-use clientele_app::auth::Authenticated;
-use clientele_app::tokens::Token;
+use clientele_app::identity::auth::Authenticated;
+use clientele_app::identity::tokens::Token;
 use serde::de::DeserializeOwned;
 
 /// The session cookie's name over plain HTTP (a deployment on this machine or a private network).

@@ -14,8 +14,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use clientele_app::auth::Authenticated;
 use clientele_app::idempotency::{Answer, Begun, IdempotentRequest};
+use clientele_app::identity::auth::Authenticated;
 use clientele_domain::Principal;
 
 /// The request header that names a request, as the IETF draft spells it.

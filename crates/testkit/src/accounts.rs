@@ -3,9 +3,9 @@
 
 use crate::app::TestApp;
 use clientele_app::RequestContext;
-use clientele_app::members::NewMemberInput;
-use clientele_app::organizations::NewOrganizationInput;
-use clientele_app::setup::NewWorkspaceInput;
+use clientele_app::clients::organizations::NewOrganizationInput;
+use clientele_app::identity::members::NewMemberInput;
+use clientele_app::workspace::setup::NewWorkspaceInput;
 use clientele_domain::{
     Actor, AgentAccess, ClientUserId, ClientUserStatus, Email, MemberId, MemberRole,
     OrganizationId, Permission, Principal, Timestamp, WorkspaceId,

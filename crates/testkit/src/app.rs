@@ -2,10 +2,10 @@
 
 use crate::db::TestDb;
 use crate::dns::DnsServer;
-use clientele_app::domains::DnsResolver;
+use clientele_app::mail::outbox::OutboxSettings;
 use clientele_app::outbound::Destinations;
-use clientele_app::outbox::OutboxSettings;
 use clientele_app::secrets::SecretKey;
+use clientele_app::workspace::domains::DnsResolver;
 use clientele_app::{App, Config};
 use clientele_domain::BaseUrl;
 use clientele_server::{AppState, TrustedProxies};
@@ -108,7 +108,7 @@ impl TestApp {
         .await
         .expect("the use cases start");
         let outbox = tokio::spawn(app.clone().run_outbox(std::future::pending()));
-        let setup_token = clientele_app::tokens::Token::generate("")
+        let setup_token = clientele_app::identity::tokens::Token::generate("")
             .expect("a token")
             .reveal()
             .to_owned();
@@ -198,7 +198,7 @@ impl TestApp {
         &self,
         workspace_id: clientele_domain::WorkspaceId,
         id: clientele_domain::OutboxId,
-    ) -> clientele_app::templates::Rendered {
+    ) -> clientele_app::mail::templates::Rendered {
         self.app
             .recipient_copy(workspace_id, id)
             .await

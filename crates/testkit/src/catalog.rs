@@ -3,8 +3,8 @@
 use crate::accounts::Workspace;
 use crate::app::TestApp;
 use clientele_app::RequestContext;
-use clientele_app::agents::AgentInput;
-use clientele_app::teams::TeamInput;
+use clientele_app::clients::agents::AgentInput;
+use clientele_app::clients::teams::TeamInput;
 use clientele_domain::{AgentId, AgentKind, OrganizationId, TeamId};
 
 impl TestApp {

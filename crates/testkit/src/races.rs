@@ -5,7 +5,7 @@
 
 use crate::accounts::{Credentials, PASSWORD, Workspace};
 use crate::app::TestApp;
-use clientele_app::tokens::Token;
+use clientele_app::identity::tokens::Token;
 use clientele_domain::{AccountTokenId, MemberRole, Timestamp};
 use clientele_store::identity::account_tokens::{self, NewAccountToken, Purpose, Subject};
 use reqwest::Method;

@@ -11,8 +11,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use clientele_app::auth::SignInStep;
-use clientele_app::invitations::{Acceptance, Accepted, InvitationSent, MemberInvitation};
+use clientele_app::identity::auth::SignInStep;
+use clientele_app::identity::invitations::{
+    Acceptance, Accepted, InvitationSent, MemberInvitation,
+};
 use clientele_domain::{AccountTokenId, ClientUserId, MemberRole, WorkspaceId};
 use clientele_store::identity::sessions::SessionAccount;
 use serde::{Deserialize, Serialize};

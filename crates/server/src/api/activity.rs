@@ -120,8 +120,10 @@ pub async fn list(
         .app
         .list_activity(&caller.actor, &filter, query.cursor, query.limit)
         .await?;
-    let full_page =
-        rows.len() as u64 == query.limit.unwrap_or(clientele_app::activity::DEFAULT_PAGE);
+    let full_page = rows.len() as u64
+        == query
+            .limit
+            .unwrap_or(clientele_app::workspace::activity::DEFAULT_PAGE);
     let next_cursor = if full_page {
         rows.last().map(|r| r.seq)
     } else {

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use clientele_app::agents::{AgentInput, AgentListRequest, AgentPatch};
+use clientele_app::clients::agents::{AgentInput, AgentListRequest, AgentPatch};
 use clientele_domain::{AgentId, AgentKind, OrganizationId};
 use clientele_store::clients::agents::AgentRow;
 use serde::{Deserialize, Serialize};

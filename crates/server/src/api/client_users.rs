@@ -12,8 +12,8 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use clientele_app::access_report::{AccessReport, to_csv};
-use clientele_app::client_users::{
+use clientele_app::clients::access_report::{AccessReport, to_csv};
+use clientele_app::clients::client_users::{
     ClientUserListRequest, ClientUserPatch, ClientUserView, NewClientUserInput,
 };
 use clientele_domain::{

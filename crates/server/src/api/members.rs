@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use clientele_app::members::NewMemberInput;
+use clientele_app::identity::members::NewMemberInput;
 use clientele_domain::{MemberId, MemberRole};
 use clientele_store::identity::members::MemberRow;
 use serde::{Deserialize, Serialize};

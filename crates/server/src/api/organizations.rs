@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use clientele_app::organizations::{
+use clientele_app::clients::organizations::{
     NewOrganizationInput, OrganizationListRequest, OrganizationPatch,
 };
 use clientele_domain::{

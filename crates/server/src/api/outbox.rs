@@ -6,7 +6,7 @@ use crate::problem::{Problem, ProblemResponse};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use clientele_app::outbox::OutboxEmail;
+use clientele_app::mail::outbox::OutboxEmail;
 use clientele_domain::OutboxId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use clientele_app::teams::{TeamInput, TeamView};
+use clientele_app::clients::teams::{TeamInput, TeamView};
 use clientele_domain::{ClientUserId, OrganizationId, TeamId, TeamRole};
 use clientele_store::clients::teams::{MembershipRow, TeamRow};
 use serde::{Deserialize, Serialize};

@@ -15,8 +15,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use clientele_app::AppError;
-use clientele_app::auth::SignInStep;
-use clientele_app::invitations::{Acceptance, Accepted};
+use clientele_app::identity::auth::SignInStep;
+use clientele_app::identity::invitations::{Acceptance, Accepted};
 use clientele_domain::{Language, WorkspaceId};
 use serde::Deserialize;
 
@@ -252,8 +252,8 @@ fn unusable(title: &str, error: AppError) -> Result<Response, Problem> {
     let t = Messages::new(Language::En);
     let brand = BrandStyle {
         product_name: t.get("auth.account").to_owned(),
-        primary_color: clientele_app::brand::DEFAULT_PRIMARY.to_owned(),
-        accent_color: clientele_app::brand::DEFAULT_ACCENT.to_owned(),
+        primary_color: clientele_app::workspace::brand::DEFAULT_PRIMARY.to_owned(),
+        accent_color: clientele_app::workspace::brand::DEFAULT_ACCENT.to_owned(),
         logo_url: None,
         support_email: None,
     };

@@ -5,7 +5,7 @@
 use crate::state::AppState;
 use crate::web::i18n::Messages;
 use crate::web::page::{PageError, initial};
-use clientele_app::client_users::{ClientUserListRequest, ClientUserView};
+use clientele_app::clients::client_users::{ClientUserListRequest, ClientUserView};
 use clientele_domain::{
     Action, Actor, AgentAccess, BillingState, ClientUserStatus, Language, Layout, OrganizationId,
     Permission, Principal, authorize, may_grant,
@@ -126,7 +126,7 @@ pub async fn users_view(
         && authorize(
             actor,
             Action::PreviewClientUser,
-            &clientele_app::organizations::resource_of(organization),
+            &clientele_app::clients::organizations::resource_of(organization),
         )
         .is_ok();
     Ok(UsersView {
@@ -149,7 +149,7 @@ async fn organization_agents(
     actor: &Actor,
     id: OrganizationId,
 ) -> Result<Vec<(String, String)>, clientele_app::AppError> {
-    let request = clientele_app::agents::AgentListRequest {
+    let request = clientele_app::clients::agents::AgentListRequest {
         search: None,
         assigned: None,
         organization_id: None,
@@ -372,7 +372,7 @@ pub fn settings_view(t: Messages, actor: &Actor, organization: &OrganizationRow)
             (option, settings.enabled_sections.contains(*p))
         })
         .collect();
-    let resource = clientele_app::organizations::resource_of(organization);
+    let resource = clientele_app::clients::organizations::resource_of(organization);
     SettingsView {
         org_id: organization.id.to_string(),
         org_name: organization.name.clone(),

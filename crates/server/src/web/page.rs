@@ -11,8 +11,8 @@ use askama_web::WebTemplate;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use clientele_app::AppError;
-use clientele_app::auth::Authenticated;
-use clientele_app::tokens::Token;
+use clientele_app::identity::auth::Authenticated;
+use clientele_app::identity::tokens::Token;
 use clientele_domain::{Actor, WorkspaceId};
 
 /// What a page needs of the brand.

@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use clientele_app::AppError;
-use clientele_app::setup::NewWorkspaceInput;
+use clientele_app::workspace::setup::NewWorkspaceInput;
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]

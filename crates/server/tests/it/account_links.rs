@@ -2,7 +2,7 @@
 //! resets for both, and "Log in as" previews. Links are built from the configured URLs, never
 //! from the request, work once, and say why when they cannot be used.
 
-use clientele_app::tokens::Token;
+use clientele_app::identity::tokens::Token;
 use clientele_domain::{
     AccountTokenId, ClientUserId, MemberRole, OrganizationId, OutboxId, Permission, Timestamp,
     WorkspaceId,

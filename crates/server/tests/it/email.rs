@@ -822,7 +822,7 @@ on_both_backends! {
         assert_eq!(message["status"], "pending");
         let text = message["text"].as_str().unwrap();
         assert!(text.contains("Welcome, Ada Lovelace"), "the email reads as sent: {text}");
-        assert!(text.contains(clientele_app::templates::HIDDEN_LINK), "{text}");
+        assert!(text.contains(clientele_app::mail::templates::HIDDEN_LINK), "{text}");
         assert!(!message.to_string().contains("token="), "the link is for the recipient alone: {message}");
         let (_, log) = send(app.request(&owner, Method::GET, "/api/v1/activity?action=outbox.message_read")).await;
         assert_eq!(log["entries"][0]["target"]["id"], id.as_str(), "reading an email is logged: {log}");

@@ -359,7 +359,7 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
                 .app
                 .create_organization(
                     &target.owner.actor(),
-                    clientele_app::organizations::NewOrganizationInput {
+                    clientele_app::clients::organizations::NewOrganizationInput {
                         name: name.clone(),
                         logo_image_id: None,
                     },
@@ -730,7 +730,7 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
 async fn invite_someone(
     app: &TestApp,
     workspace: &Workspace,
-) -> clientele_app::invitations::InvitationSent {
+) -> clientele_app::identity::invitations::InvitationSent {
     let email = format!("{}@agency.test", unique("invitee"));
     app.app
         .invite_member(

@@ -60,7 +60,7 @@ on_both_backends! {
         for name in ["Delta Clinic", "alpha dental", "Charlie Dental", "Bravo_Dental", "Echo 100% Dental"] {
             create(&app, &owner, name).await;
         }
-        let alpha = app.app.list_organizations(&workspace.owner.actor(), clientele_app::organizations::OrganizationListRequest {
+        let alpha = app.app.list_organizations(&workspace.owner.actor(), clientele_app::clients::organizations::OrganizationListRequest {
             search: Some("alpha".into()), sort: clientele_store::clients::organizations::OrganizationSort::NameAscending, cursor: None, limit: None,
         }).await.unwrap().organizations[0].id;
         app.client_user(&workspace, alpha, "ana", &[Permission::Home]).await;

@@ -163,8 +163,8 @@ pub async fn forgot_password() -> PageResult {
 fn neutral_chrome(title: &str) -> Chrome {
     let brand = BrandStyle {
         product_name: "Clientele".to_owned(),
-        primary_color: clientele_app::brand::DEFAULT_PRIMARY.to_owned(),
-        accent_color: clientele_app::brand::DEFAULT_ACCENT.to_owned(),
+        primary_color: clientele_app::workspace::brand::DEFAULT_PRIMARY.to_owned(),
+        accent_color: clientele_app::workspace::brand::DEFAULT_ACCENT.to_owned(),
         logo_url: None,
         support_email: None,
     };

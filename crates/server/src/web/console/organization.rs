@@ -191,10 +191,10 @@ pub async fn access(
                     .flags
                     .iter()
                     .map(|f| match f {
-                        clientele_app::access_report::AccessFlag::ExcessOrgAdmin => {
+                        clientele_app::clients::access_report::AccessFlag::ExcessOrgAdmin => {
                             "More than two org admins"
                         }
-                        clientele_app::access_report::AccessFlag::NeverSignedIn => {
+                        clientele_app::clients::access_report::AccessFlag::NeverSignedIn => {
                             "Never signed in"
                         }
                     })

@@ -12,9 +12,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
-use clientele_app::brand::DomainClaim;
-use clientele_app::email_settings::EmailSettingsView;
-use clientele_app::outbox::OutboxEmail;
+use clientele_app::mail::outbox::OutboxEmail;
+use clientele_app::mail::settings::EmailSettingsView;
+use clientele_app::workspace::brand::DomainClaim;
 use clientele_domain::{
     Action, EmailKind, Language, MemberRole, OutboxId, Principal, Resource, Timestamp, authorize,
 };

@@ -19,7 +19,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use clientele_app::dashboard::Dashboard;
+use clientele_app::clients::dashboard::Dashboard;
 use clientele_domain::{AgentKind, Language, Layout, Permission, Principal, WorkspaceId};
 use serde::Deserialize;
 
@@ -410,8 +410,8 @@ async fn signed_out_chrome(
         Some(id) => brand_style(state, id).await?,
         None => BrandStyle {
             product_name: t.get("auth.account").to_owned(),
-            primary_color: clientele_app::brand::DEFAULT_PRIMARY.to_owned(),
-            accent_color: clientele_app::brand::DEFAULT_ACCENT.to_owned(),
+            primary_color: clientele_app::workspace::brand::DEFAULT_PRIMARY.to_owned(),
+            accent_color: clientele_app::workspace::brand::DEFAULT_ACCENT.to_owned(),
             logo_url: None,
             support_email: None,
         },

@@ -1,9 +1,9 @@
 //! A workspace's email templates: the built-in ones, its own versions per kind and language,
 //! previews, and composing an email for sending.
 
-use crate::activity::{self, Changes, Entry};
 use crate::error::AppError;
-use crate::templates::{self, Composed, Placeholders, Rendered, TemplateSource};
+use crate::mail::templates::{self, Composed, Placeholders, Rendered, TemplateSource};
+use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext};
 use clientele_domain::{
     Action, Actor, EmailKind, Language, Resource, Timestamp, WorkspaceId, authorize,

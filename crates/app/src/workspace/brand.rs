@@ -2,9 +2,9 @@
 //! never ours: without one, the workspace's own name stands in. A domain answers for the
 //! workspace only once the workspace proves it controls it (see `domains`).
 
-use crate::activity::{self, Changes, Entry};
 use crate::error::{AppError, Validation};
-use crate::{App, RequestContext, images};
+use crate::workspace::activity::{self, Changes, Entry};
+use crate::{App, RequestContext, workspace::images};
 use clientele_domain::{
     Action, Actor, BaseUrl, Email, HexColor, Hostname, ProductName, Resource, Timestamp,
     WorkspaceId, WorkspaceSlug, authorize,
@@ -207,7 +207,7 @@ impl App {
         self.refuse_taken_hosts(workspace_id, &domains).await?;
         let tokens = domains
             .iter()
-            .map(|_| crate::tokens::Token::generate("").map(|t| t.reveal().to_owned()))
+            .map(|_| crate::identity::tokens::Token::generate("").map(|t| t.reveal().to_owned()))
             .collect::<Result<Vec<_>, _>>()?;
         let mut tx = self.db.begin().await?;
         if let Some(id) = &row.logo_image_id {

@@ -1,9 +1,9 @@
 //! API keys: created by the owner and admins, shown once, stored hashed, revocable.
 
-use crate::activity::{self, Changes, Entry};
-use crate::auth::API_KEY_PREFIX;
 use crate::error::{AppError, Validation};
-use crate::tokens::Token;
+use crate::identity::auth::API_KEY_PREFIX;
+use crate::identity::tokens::Token;
+use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext};
 use clientele_domain::{
     Action, Actor, ApiKeyId, MemberRole, Resource, Timestamp, WorkspaceName, authorize,

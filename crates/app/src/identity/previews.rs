@@ -2,12 +2,12 @@
 //! is a session of its own, marked with the member as the real actor, ending within an hour;
 //! it cannot change the user's password or email, and starting and ending it are logged.
 
-use crate::account_links;
-use crate::activity::{self, Changes, Entry};
-use crate::auth::start_session;
-use crate::client_users::resource_of;
+use crate::clients::client_users::resource_of;
 use crate::error::AppError;
-use crate::invitations::Accepted;
+use crate::identity::account_links;
+use crate::identity::auth::start_session;
+use crate::identity::invitations::Accepted;
+use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext};
 use clientele_domain::{
     Action, Actor, ClientUserId, ClientUserStatus, MemberId, Principal, Timestamp, authorize,
@@ -102,12 +102,14 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(Accepted {
-            signed_in: crate::auth::SignInStep::SignedIn(crate::auth::SignedIn {
-                csrf_token: token.csrf_token(),
-                token,
-                account,
-                expires_at,
-            }),
+            signed_in: crate::identity::auth::SignInStep::SignedIn(
+                crate::identity::auth::SignedIn {
+                    csrf_token: token.csrf_token(),
+                    token,
+                    account,
+                    expires_at,
+                },
+            ),
             workspace_id: row.workspace_id,
         })
     }

@@ -1,8 +1,8 @@
 //! Signing in and out, and turning a session cookie or an API key into an [`Actor`].
 
-use crate::activity::{self, Author, Changes, Entry};
 use crate::error::AppError;
-use crate::tokens::Token;
+use crate::identity::tokens::Token;
+use crate::workspace::activity::{self, Author, Changes, Entry};
 use crate::{App, RequestContext};
 use clientele_domain::{
     Action, Actor, ClientUserId, ClientUserStatus, Email, MemberId, MemberRole, OrganizationId,

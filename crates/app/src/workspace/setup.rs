@@ -1,8 +1,8 @@
 //! First run: a workspace and its owner, from `clientele init` or the one-time setup page.
 
-use crate::activity::{self, Author, Changes, Entry};
 use crate::error::{AppError, Validation};
-use crate::{App, RequestContext, passwords};
+use crate::workspace::activity::{self, Author, Changes, Entry};
+use crate::{App, RequestContext, identity::passwords};
 use clientele_domain::{
     Email, MemberId, MemberRole, Timestamp, WorkspaceId, WorkspaceName, WorkspaceSlug,
 };

@@ -1,7 +1,7 @@
 //! Uploaded images: checked, stored once per content, and referenced by their hash.
 
-use crate::activity::{self, Changes, Entry};
 use crate::error::AppError;
+use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext};
 use clientele_domain::{Action, Actor, ImageFacts, Resource, Timestamp, authorize, inspect_image};
 use clientele_store::Tx;

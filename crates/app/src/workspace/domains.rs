@@ -5,9 +5,9 @@
 //! `_clientele-challenge.<hostname>` carries the workspace's token for it, read through the
 //! resolver the operator configures.
 
-use crate::activity::{self, Changes, Entry};
-use crate::brand::{Brand, DomainClaim};
 use crate::error::AppError;
+use crate::workspace::activity::{self, Changes, Entry};
+use crate::workspace::brand::{Brand, DomainClaim};
 use crate::{App, RequestContext};
 use clientele_domain::BaseUrl;
 use clientele_domain::{Action, Actor, Hostname, Resource, Timestamp, WorkspaceId, authorize};

@@ -1,10 +1,10 @@
 //! How a workspace sends its email: the sender, the SMTP server, and a test send that reports
 //! the server's answer. The SMTP password is sealed at rest and never returned.
 
-use crate::activity::{self, Changes, Entry};
 use crate::error::{AppError, Validation};
-use crate::templates::Rendered;
-use crate::{App, RequestContext, mail};
+use crate::mail::templates::Rendered;
+use crate::workspace::activity::{self, Changes, Entry};
+use crate::{App, RequestContext, mail::smtp};
 use clientele_domain::{
     Action, Actor, Email, Hostname, ProductName, Resource, Timestamp, TlsMode, WorkspaceId,
     authorize,
@@ -152,7 +152,7 @@ impl App {
                 brand.product_name
             ),
         };
-        let delivery = mail::send(
+        let delivery = smtp::send(
             &settings,
             &self.config.secret_key,
             &self.config.outbound,

@@ -1,8 +1,8 @@
 //! Workspace members: listing, adding, changing roles, removing, and transferring ownership.
 
-use crate::activity::{self, Author, Changes, Entry};
 use crate::error::{AppError, Validation};
-use crate::{App, RequestContext, passwords};
+use crate::workspace::activity::{self, Author, Changes, Entry};
+use crate::{App, RequestContext, identity::passwords};
 use clientele_domain::{
     Action, Actor, Email, MemberId, MemberRole, Resource, Timestamp, WorkspaceName, authorize,
 };

@@ -1,9 +1,9 @@
 //! Single-use account links: issuing one (a random token, only its hash stored) and redeeming
 //! one, which tells apart the ways a link can be unusable.
 
-use crate::auth::later;
 use crate::error::AppError;
-use crate::tokens::Token;
+use crate::identity::auth::later;
+use crate::identity::tokens::Token;
 use clientele_domain::{AccountTokenId, MemberId, Timestamp, WorkspaceId};
 use clientele_store::identity::account_tokens::{
     self, AccountTokenRow, NewAccountToken, Purpose, Subject,

@@ -3,11 +3,11 @@
 //! change, the person learns of it at an address the change did not touch.
 
 use crate::App;
-use crate::brand::Brand;
 use crate::error::AppError;
-use crate::invitations::placeholders;
-use crate::outbox::enqueue;
-use crate::templates::{AccountChange, Placeholders, describe_change};
+use crate::identity::invitations::placeholders;
+use crate::mail::outbox::enqueue;
+use crate::mail::templates::{AccountChange, Placeholders, describe_change};
+use crate::workspace::brand::Brand;
 use clientele_domain::{EmailKind, Language, OutboxId, Timestamp, WorkspaceId};
 use clientele_store::{Tx, workspace};
 

@@ -1,10 +1,10 @@
 //! The agent pool: creating, editing and deleting agents, and assigning each to at most one
 //! organization.
 
-use crate::activity::{self, Author, Changes, Entry};
+use crate::clients::organizations::{next_page, resource_of, search_key};
 use crate::error::{AppError, Validation};
-use crate::organizations::{next_page, resource_of, search_key};
-use crate::{App, RequestContext, cursor, images, organizations};
+use crate::workspace::activity::{self, Author, Changes, Entry};
+use crate::{App, RequestContext, clients::organizations, cursor, workspace::images};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{
     Action, Actor, AgentDescription, AgentId, AgentKind, AgentName, ExternalRef, OrganizationId,

@@ -2,7 +2,7 @@
 //! slipping.
 
 use crate::error::AppError;
-use crate::{App, client_users::ClientUserView};
+use crate::{App, clients::client_users::ClientUserView};
 use clientele_domain::{
     Action, Actor, AgentAccess, ClientUserStatus, OrganizationId, Permission, Timestamp,
 };

@@ -5,6 +5,7 @@
 
 mod bounds;
 mod catalog;
+pub mod editing;
 
 pub use catalog::AccountChange;
 pub(crate) use catalog::describe_change;

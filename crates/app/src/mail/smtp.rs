@@ -1,9 +1,9 @@
 //! Sending one email over SMTP with a workspace's settings, to an allowed address, with bounded
 //! timeouts, and reporting the server's answer either way.
 
+use crate::mail::templates::Rendered;
 use crate::outbound::Destinations;
 use crate::secrets::SecretKey;
-use crate::templates::Rendered;
 use clientele_domain::TlsMode;
 use clientele_store::mail::settings::EmailSettingsRow;
 use lettre::message::header::ContentType;

@@ -1,8 +1,8 @@
 //! Teams: named groups of an organization's users, each member a `member` or a `lead`, that
 //! human handoffs are routed to.
 
-use crate::activity::{self, Changes, Entry};
 use crate::error::{AppError, Validation};
+use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext};
 use clientele_domain::{
     Action, Actor, ClientUserId, OrganizationId, Resource, TeamDescription, TeamId, TeamName,

@@ -47,7 +47,9 @@ impl Passwords {
     pub async fn new() -> Result<Self, AppError> {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let gate = Arc::new(Semaphore::new(cores));
-        let decoy_password = crate::tokens::Token::generate("")?.reveal().to_owned();
+        let decoy_password = crate::identity::tokens::Token::generate("")?
+            .reveal()
+            .to_owned();
         let decoy = hash_blocking(&gate, decoy_password).await?;
         let current_parameters = decoy.rsplitn(3, '$').nth(2).unwrap_or_default().to_owned();
         Ok(Self {

@@ -4,11 +4,11 @@
 //! Deliveries run side by side with a cap per workspace, so one workspace's slow or silent mail
 //! server holds up only its own email.
 
-use crate::activity::{self, Changes, Entry};
-use crate::auth::later;
 use crate::error::AppError;
-use crate::templates::{Composed, Rendered};
-use crate::{App, RequestContext, mail};
+use crate::identity::auth::later;
+use crate::mail::templates::{Composed, Rendered};
+use crate::workspace::activity::{self, Changes, Entry};
+use crate::{App, RequestContext, mail::smtp};
 use clientele_domain::{Action, Actor, OutboxId, Resource, Timestamp, WorkspaceId, authorize};
 use clientele_store::Tx;
 use clientele_store::mail::outbox::{self, MessageRow, NewMessage};
@@ -202,7 +202,7 @@ impl App {
                     html: body.html,
                     text: body.text,
                 };
-                mail::send(
+                smtp::send(
                     &smtp,
                     &self.config.secret_key,
                     &self.config.outbound,
@@ -212,12 +212,12 @@ impl App {
                 )
                 .await
             }
-            (None, _) => mail::Delivery {
+            (None, _) => smtp::Delivery {
                 ok: false,
                 permanent: false,
                 response: "no SMTP server is set".into(),
             },
-            (_, None) => mail::Delivery {
+            (_, None) => smtp::Delivery {
                 ok: false,
                 permanent: true,
                 response: "the body cannot be opened with this server's secret key".into(),

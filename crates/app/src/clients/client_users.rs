@@ -2,12 +2,12 @@
 //! The agency manages every organization's users; an org admin manages their own
 //! organization's, within the same limits, and cannot leave it without an org admin.
 
-use crate::activity::{self, Changes, Entry};
+use crate::clients::organizations::next_page;
 use crate::error::{AppError, Validation};
-use crate::notices::Recipient;
-use crate::organizations::next_page;
-use crate::templates::AccountChange;
-use crate::{App, RequestContext, cursor, images, passwords};
+use crate::identity::notices::Recipient;
+use crate::mail::templates::AccountChange;
+use crate::workspace::activity::{self, Changes, Entry};
+use crate::{App, RequestContext, cursor, identity::passwords, workspace::images};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{
     Action, Actor, AgentAccess, AgentId, ClientUserId, ClientUserName, ClientUserStatus, Email,
@@ -129,7 +129,7 @@ impl App {
             .organization_permit(actor, organization_id, Action::ListClientUsers)
             .await?;
         let mut check = Validation::default();
-        let search = crate::organizations::search_key(request.search.as_deref())?;
+        let search = crate::clients::organizations::search_key(request.search.as_deref())?;
         let permission = request
             .permission
             .and_then(|p| check.check("permission", p.parse::<Permission>()));
@@ -595,7 +595,7 @@ impl App {
         let permit = authorize(
             actor,
             action,
-            &crate::organizations::resource_of(&organization),
+            &crate::clients::organizations::resource_of(&organization),
         )?;
         Ok((organization, permit))
     }

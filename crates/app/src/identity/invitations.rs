@@ -2,14 +2,14 @@
 //! by the agency or the organization's admins) or for a future workspace member. Resending
 //! voids the previous link; accepting sets the password when none was set and signs in.
 
-use crate::account_links::{self, describe_expiry};
-use crate::activity::{self, Author, Changes, Entry};
-use crate::auth::{SignInStep, link_sign_in};
-use crate::client_users::resource_of;
+use crate::clients::client_users::resource_of;
 use crate::error::{AppError, Validation};
-use crate::outbox::enqueue;
-use crate::templates::Placeholders;
-use crate::{App, RequestContext, passwords};
+use crate::identity::account_links::{self, describe_expiry};
+use crate::identity::auth::{SignInStep, link_sign_in};
+use crate::mail::outbox::enqueue;
+use crate::mail::templates::Placeholders;
+use crate::workspace::activity::{self, Author, Changes, Entry};
+use crate::{App, RequestContext, identity::passwords};
 use clientele_domain::{
     AccountTokenId, Action, Actor, ClientUserId, ClientUserStatus, Email, EmailKind, Language,
     MemberId, MemberRole, OutboxId, Principal, Resource, Timestamp, WorkspaceId, WorkspaceName,
@@ -529,7 +529,7 @@ fn member_invitation(row: &AccountTokenRow) -> Option<MemberInvitation> {
 
 /// The values of an account email for this brand.
 pub(crate) fn placeholders(
-    brand: &crate::brand::Brand,
+    brand: &crate::workspace::brand::Brand,
     public_url: &clientele_domain::BaseUrl,
     user_name: &str,
     organization_name: &str,

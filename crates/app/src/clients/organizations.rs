@@ -1,8 +1,8 @@
 //! Client organizations: creating, listing, editing and deleting them, and their settings.
 
-use crate::activity::{self, Changes, Entry};
 use crate::error::{AppError, Validation};
-use crate::{App, RequestContext, cursor, images};
+use crate::workspace::activity::{self, Changes, Entry};
+use crate::{App, RequestContext, cursor, workspace::images};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{
     Action, Actor, OrganizationId, OrganizationName, OrganizationSettings, Permit, Resource,

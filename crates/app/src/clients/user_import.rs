@@ -1,9 +1,9 @@
 //! Adding many users to one organization from a CSV file: every row is checked first, then
 //! all are written in one transaction, or none when any row is wrong.
 
-use crate::activity::Author;
-use crate::client_users::{created_changes, email_conflict, grant};
+use crate::clients::client_users::{created_changes, email_conflict, grant};
 use crate::error::{AppError, FieldError, Validation};
+use crate::workspace::activity::Author;
 use crate::{App, RequestContext};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{

@@ -3,13 +3,13 @@
 //! (never from the request), throttling per address and per client, and every other session
 //! of the account ended when the link is used.
 
-use crate::account_links;
-use crate::activity::{self, Author, Changes, Entry};
-use crate::auth::{link_sign_in, throttle_keys};
 use crate::error::AppError;
-use crate::invitations::{Accepted, placeholders};
-use crate::outbox::enqueue;
-use crate::{App, RequestContext, passwords};
+use crate::identity::account_links;
+use crate::identity::auth::{link_sign_in, throttle_keys};
+use crate::identity::invitations::{Accepted, placeholders};
+use crate::mail::outbox::enqueue;
+use crate::workspace::activity::{self, Author, Changes, Entry};
+use crate::{App, RequestContext, identity::passwords};
 use clientele_domain::{
     ClientUserId, ClientUserStatus, Email, EmailKind, Language, MemberId, Timestamp, WorkspaceId,
 };

@@ -3,12 +3,12 @@
 //! require it of its members and an organization of its users; a second factor that fails is
 //! throttled like a password.
 
-use crate::activity::{self, Author, Changes, Entry};
-use crate::auth::{SignedIn, finish_sign_in};
 use crate::error::AppError;
-use crate::notices::Recipient;
-use crate::templates::AccountChange;
-use crate::tokens::Token;
+use crate::identity::auth::{SignedIn, finish_sign_in};
+use crate::identity::notices::Recipient;
+use crate::identity::tokens::Token;
+use crate::mail::templates::AccountChange;
+use crate::workspace::activity::{self, Author, Changes, Entry};
 use crate::{App, RequestContext};
 use clientele_domain::{
     Action, Actor, ClientUserId, Language, MemberId, OrganizationId, Principal, Resource,
@@ -244,7 +244,7 @@ impl App {
         let permit = authorize(
             actor,
             Action::ResetTwoFactor,
-            &crate::members::resource_of(&member),
+            &crate::identity::members::resource_of(&member),
         )?;
         let workspace_id = permit.workspace_id();
         let (brand, slug) = self.notice_context(workspace_id).await?;
@@ -298,7 +298,7 @@ impl App {
         let permit = authorize(
             actor,
             Action::ResetTwoFactor,
-            &crate::client_users::resource_of(&user),
+            &crate::clients::client_users::resource_of(&user),
         )?;
         let workspace_id = permit.workspace_id();
         let organization = organizations::find(&self.db, workspace_id, user.organization_id)
@@ -459,7 +459,7 @@ impl App {
         let current = organizations::find(&self.db, actor.workspace_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let resource = crate::organizations::resource_of(&current);
+        let resource = crate::clients::organizations::resource_of(&current);
         let permit = authorize(actor, Action::SetOrganizationSecurity, &resource)?;
         let workspace_id = permit.workspace_id();
         let before = two_factor::organization_requires(&self.db, workspace_id, id).await?;
@@ -494,7 +494,7 @@ impl App {
         let permit = authorize(
             actor,
             Action::ReadOrganization,
-            &crate::organizations::resource_of(&current),
+            &crate::clients::organizations::resource_of(&current),
         )?;
         Ok(two_factor::organization_requires(&self.db, permit.workspace_id(), id).await?)
     }
