@@ -39,7 +39,7 @@ pub struct Config {
 /// What every use case needs: the database, the password hasher and the configuration.
 #[derive(Clone, Debug)]
 pub struct App {
-    pub db: Db,
+    pub(crate) db: Db,
     pub passwords: Passwords,
     pub config: Arc<Config>,
     /// Wakes this node's outbox worker when an email is enqueued.
@@ -56,6 +56,18 @@ impl App {
             config: Arc::new(config),
             outbox_wake: Arc::new(Notify::new()),
         })
+    }
+}
+
+impl App {
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), AppError> {
+        Ok(self.db.ping().await?)
+    }
+
+    /// Closes the database pools, waiting for connections in use to come back.
+    pub async fn close(&self) {
+        self.db.close().await;
     }
 }
 

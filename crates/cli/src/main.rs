@@ -526,11 +526,11 @@ async fn serve(settings: Settings) -> Result<(), CliError> {
         let _ = outbox_stopped.await;
     }));
     let router = clientele_server::app(AppState {
-        app,
+        app: app.clone(),
         setup_token: setup_token.map(Into::into),
         trusted_proxies: TrustedProxies::new(settings.trusted_proxies.clone()),
     });
-    let served = clientele_server::serve(listener, router, db, shutdown, SHUTDOWN_GRACE).await;
+    let served = clientele_server::serve(listener, router, app, shutdown, SHUTDOWN_GRACE).await;
     let _ = stop_outbox.send(());
     let _ = outbox.await;
     served.map_err(CliError::Serve)

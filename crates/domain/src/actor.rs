@@ -39,3 +39,10 @@ impl Actor {
         }
     }
 }
+
+/// The account a session belongs to: an agency member or a client user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionAccount {
+    Member(MemberId),
+    ClientUser(ClientUserId),
+}

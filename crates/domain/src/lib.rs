@@ -19,7 +19,7 @@ pub mod text;
 pub mod timestamp;
 pub mod workspace;
 
-pub use actor::{Actor, Principal};
+pub use actor::{Actor, Principal, SessionAccount};
 pub use agent::{AgentDescription, AgentKind, AgentName, ExternalRef};
 pub use brand::{BaseUrl, EmailKind, HexColor, Hostname, ProductName, TlsMode};
 pub use client_user::{

@@ -1,9 +1,12 @@
 //! The application: every route, wrapped in the middleware every request passes through.
 
-use crate::api::{
-    account_links, activity, agents, api_keys, client_users, health, images, me, members,
-    organizations, outbox, sessions, teams, two_factor, workspace_settings,
+use crate::api::clients::{agents, client_users, organizations, teams};
+use crate::api::health;
+use crate::api::identity::{
+    api_keys, invitations, me, members, password_resets, previews, sessions, two_factor,
 };
+use crate::api::mail::{self, outbox};
+use crate::api::workspace::{activity, brand, images};
 use crate::extract;
 use crate::idempotency;
 use crate::openapi::{ApiDoc, DOCUMENT_PATH, REFERENCE_PATH, document_idempotency};
@@ -126,38 +129,35 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(teams::list, teams::create))
         .routes(routes!(teams::get, teams::update, teams::delete))
         .routes(routes!(teams::put_member, teams::remove_member))
+        .routes(routes!(brand::get_brand, brand::put_brand))
+        .routes(routes!(brand::verify_domain))
         .routes(routes!(
-            workspace_settings::get_brand,
-            workspace_settings::put_brand
+            mail::settings::get_email_settings,
+            mail::settings::put_email_settings
         ))
-        .routes(routes!(workspace_settings::verify_domain))
+        .routes(routes!(mail::settings::send_test_email))
+        .routes(routes!(mail::templates::list_templates))
         .routes(routes!(
-            workspace_settings::get_email_settings,
-            workspace_settings::put_email_settings
+            mail::templates::get_template,
+            mail::templates::put_template,
+            mail::templates::reset_template
         ))
-        .routes(routes!(workspace_settings::send_test_email))
-        .routes(routes!(workspace_settings::list_templates))
-        .routes(routes!(
-            workspace_settings::get_template,
-            workspace_settings::put_template,
-            workspace_settings::reset_template
-        ))
-        .routes(routes!(workspace_settings::preview_template))
+        .routes(routes!(mail::templates::preview_template))
         .routes(routes!(outbox::list))
         .routes(routes!(outbox::get))
-        .routes(routes!(account_links::invite_client_user))
+        .routes(routes!(invitations::invite_client_user))
         .routes(routes!(
-            account_links::list_member_invitations,
-            account_links::invite_member
+            invitations::list_member_invitations,
+            invitations::invite_member
         ))
-        .routes(routes!(account_links::revoke_member_invitation))
-        .routes(routes!(account_links::get_invitation))
-        .routes(routes!(account_links::accept_invitation))
-        .routes(routes!(account_links::request_reset))
-        .routes(routes!(account_links::request_client_reset))
-        .routes(routes!(account_links::get_reset))
-        .routes(routes!(account_links::complete_reset))
-        .routes(routes!(account_links::preview))
+        .routes(routes!(invitations::revoke_member_invitation))
+        .routes(routes!(invitations::get_invitation))
+        .routes(routes!(invitations::accept_invitation))
+        .routes(routes!(password_resets::request_reset))
+        .routes(routes!(password_resets::request_client_reset))
+        .routes(routes!(password_resets::get_reset))
+        .routes(routes!(password_resets::complete_reset))
+        .routes(routes!(previews::preview))
 }
 
 fn with_middleware(routes: Router, transport: Transport, state: AppState) -> Router {

@@ -1,7 +1,7 @@
 //! Serving with a bounded graceful shutdown.
 
 use axum::Router;
-use clientele_store::Db;
+use clientele_app::App;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -12,19 +12,19 @@ use tokio::sync::watch;
 /// How long closing the database may wait for connections in use to come back.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, lets in-flight
+/// Serves `routes` on `listener` until `shutdown` resolves; then stops accepting, lets in-flight
 /// requests finish for at most `grace`, and closes the database pools.
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
-    db: Db,
+    routes: Router,
+    app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> io::Result<()> {
     let (began, mut shutting_down) = watch::channel(false);
     let server = axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        routes.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
         shutdown.await;
@@ -50,7 +50,7 @@ pub async fn serve(
         },
     };
     // A request abandoned above may still hold a connection; closing must not wait for it.
-    if tokio::time::timeout(CLOSE_TIMEOUT, db.close())
+    if tokio::time::timeout(CLOSE_TIMEOUT, app.close())
         .await
         .is_err()
     {

@@ -5,6 +5,7 @@ use crate::dns::DnsServer;
 use clientele_app::mail::outbox::OutboxSettings;
 use clientele_app::outbound::Destinations;
 use clientele_app::secrets::SecretKey;
+use clientele_app::workspace::activity;
 use clientele_app::workspace::domains::DnsResolver;
 use clientele_app::{App, Config};
 use clientele_domain::BaseUrl;
@@ -101,12 +102,12 @@ impl TestApp {
         // The extra routes answer first; everything else reaches the full application.
         let dns = DnsServer::start().await;
         let resolver = DnsResolver::at(dns.address());
-        let app = App::new(
-            db.clone(),
-            config(address, options.outbound.clone(), resolver),
-        )
-        .await
-        .expect("the use cases start");
+        let config = config(address, options.outbound.clone(), resolver);
+        // The key the application chains the activity log with, so tests read it as it does.
+        let db = db.with_chain_key(activity::chain_key(&config.secret_key));
+        let app = App::new(db.clone(), config)
+            .await
+            .expect("the use cases start");
         let outbox = tokio::spawn(app.clone().run_outbox(std::future::pending()));
         let setup_token = clientele_app::identity::tokens::Token::generate("")
             .expect("a token")
@@ -122,7 +123,7 @@ impl TestApp {
         let server = tokio::spawn(clientele_server::serve(
             listener,
             service,
-            db.clone(),
+            app.clone(),
             async move {
                 let _ = signal.await;
             },
@@ -134,8 +135,7 @@ impl TestApp {
             .expect("an HTTP client");
         Self {
             address,
-            // The application's handle, which carries the key that chains the activity log.
-            db: app.db.clone(),
+            db,
             app,
             dns,
             setup_token,

@@ -1,13 +1,13 @@
 //! The access review of an organization: who can open what, and where least privilege is
 //! slipping.
 
+use crate::clients::organizations::Organization;
 use crate::error::AppError;
 use crate::{App, clients::client_users::ClientUserView};
 use clientele_domain::{
     Action, Actor, AgentAccess, ClientUserStatus, OrganizationId, Permission, Timestamp,
 };
 use clientele_store::clients::agents::{self, AgentQuery};
-use clientele_store::clients::organizations::OrganizationRow;
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 
@@ -46,7 +46,7 @@ pub struct AccessLine {
 /// The review of one organization, users by name.
 #[derive(Debug)]
 pub struct AccessReport {
-    pub organization: OrganizationRow,
+    pub organization: Organization,
     pub generated_at: Timestamp,
     pub lines: Vec<AccessLine>,
 }
@@ -108,7 +108,7 @@ impl App {
             })
             .collect();
         Ok(AccessReport {
-            organization,
+            organization: organization.into(),
             generated_at: now,
             lines,
         })
@@ -121,7 +121,7 @@ fn excess_org_admins(views: &[ClientUserView]) -> Vec<clientele_domain::ClientUs
         .iter()
         .map(|v| &v.user)
         .filter(|u| {
-            u.permissions().contains(Permission::OrgAdmin) && u.status != ClientUserStatus::Disabled
+            u.permissions.contains(Permission::OrgAdmin) && u.status != ClientUserStatus::Disabled
         })
         .map(|u| (u.created_at, u.id))
         .collect();
@@ -164,7 +164,7 @@ pub fn to_csv(report: &AccessReport) -> Result<String, AppError> {
             user.email.clone(),
             user.status.as_str().to_owned(),
             join(
-                user.permissions()
+                user.permissions
                     .iter()
                     .map(|p| p.as_str().to_owned())
                     .collect(),
@@ -178,7 +178,7 @@ pub fn to_csv(report: &AccessReport) -> Result<String, AppError> {
                     .map(|t| format!("{} ({})", t.team_name, t.role.as_str()))
                     .collect(),
             ),
-            user.last_sign_in_at()
+            user.last_sign_in_at
                 .and_then(|t| t.as_offset_date_time().format(&Rfc3339).ok())
                 .unwrap_or_default(),
             join(line.flags.iter().map(|f| f.as_str().to_owned()).collect()),

@@ -43,10 +43,42 @@ pub struct AgentListRequest {
     pub limit: Option<u64>,
 }
 
+/// An agent of the workspace, and the organization it is assigned to, if any.
+#[derive(Clone, Debug)]
+pub struct Agent {
+    pub id: AgentId,
+    pub organization_id: Option<OrganizationId>,
+    pub organization_name: Option<String>,
+    pub name: String,
+    pub kind: AgentKind,
+    pub description: String,
+    pub avatar_image_id: Option<String>,
+    pub external_ref: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<AgentRow> for Agent {
+    fn from(row: AgentRow) -> Self {
+        Self {
+            organization_id: row.organization_id(),
+            id: row.id,
+            organization_name: row.organization_name,
+            name: row.name,
+            kind: row.kind,
+            description: row.description,
+            avatar_image_id: row.avatar_image_id,
+            external_ref: row.external_ref,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
 /// One page of agents and the cursor of the next page.
 #[derive(Debug)]
 pub struct AgentPage {
-    pub agents: Vec<AgentRow>,
+    pub agents: Vec<Agent>,
     pub next_cursor: Option<String>,
 }
 
@@ -140,7 +172,7 @@ impl App {
         &self,
         actor: &Actor,
         organizations: &[OrganizationId],
-    ) -> Result<Vec<AgentRow>, AppError> {
+    ) -> Result<Vec<Agent>, AppError> {
         let permit = authorize(
             actor,
             Action::ListAgents,
@@ -148,7 +180,8 @@ impl App {
         )?;
         // Enough for a full page of organizations; the view links to each one for the rest.
         const MOST: u64 = 1_000;
-        Ok(agents::of_organizations(&self.db, permit.workspace_id(), organizations, MOST).await?)
+        let rows = agents::of_organizations(&self.db, permit.workspace_id(), organizations, MOST);
+        Ok(rows.await?.into_iter().map(Agent::from).collect())
     }
 
     async fn agent_page(
@@ -169,7 +202,7 @@ impl App {
             cursor::encode(&last.name_key, last.id.as_uuid())
         });
         Ok(AgentPage {
-            agents: rows,
+            agents: rows.into_iter().map(Agent::from).collect(),
             next_cursor,
         })
     }
@@ -181,7 +214,7 @@ impl App {
         actor: &Actor,
         input: AgentInput,
         context: &RequestContext,
-    ) -> Result<AgentRow, AppError> {
+    ) -> Result<Agent, AppError> {
         let permit = authorize(
             actor,
             Action::CreateAgent,
@@ -192,7 +225,7 @@ impl App {
         let id = insert(&mut tx, &permit, &agent).await?;
         let entry = created_entry(id, &agent);
         activity::commit(tx, &permit, actor, context, entry).await?;
-        self.agent_row(permit.workspace_id(), id).await
+        self.read_agent(permit.workspace_id(), id).await
     }
 
     /// Creates or replaces the agent known to the agent runtime as `external_ref`; returns it
@@ -204,7 +237,7 @@ impl App {
         external_ref: &str,
         mut input: AgentInput,
         context: &RequestContext,
-    ) -> Result<(AgentRow, bool), AppError> {
+    ) -> Result<(Agent, bool), AppError> {
         let workspace = Resource::Workspace(actor.workspace_id);
         input.external_ref = Some(external_ref.to_owned());
         let agent = ValidAgent::parse(input)?;
@@ -219,19 +252,19 @@ impl App {
             let permit = authorize(actor, Action::CreateAgent, &workspace)?;
             let id = insert(&mut tx, &permit, &agent).await?;
             activity::commit(tx, &permit, actor, context, created_entry(id, &agent)).await?;
-            return Ok((self.agent_row(permit.workspace_id(), id).await?, true));
+            return Ok((self.read_agent(permit.workspace_id(), id).await?, true));
         };
         let permit = authorize(actor, Action::UpdateAgent, &agent_resource(&current))?;
         let id = current.id;
         update(tx, &permit, &current, &agent, actor, context).await?;
-        Ok((self.agent_row(permit.workspace_id(), id).await?, false))
+        Ok((self.read_agent(permit.workspace_id(), id).await?, false))
     }
 
     /// One agent of the workspace.
-    pub async fn agent(&self, actor: &Actor, id: AgentId) -> Result<AgentRow, AppError> {
+    pub async fn agent(&self, actor: &Actor, id: AgentId) -> Result<Agent, AppError> {
         let agent = self.agent_row(actor.workspace_id, id).await?;
         authorize(actor, Action::ReadAgent, &agent_resource(&agent))?;
-        Ok(agent)
+        Ok(agent.into())
     }
 
     /// Changes an agent's fields.
@@ -242,7 +275,7 @@ impl App {
         id: AgentId,
         patch: AgentPatch,
         context: &RequestContext,
-    ) -> Result<AgentRow, AppError> {
+    ) -> Result<Agent, AppError> {
         let mut tx = self.db.begin().await?;
         let current = find_in(&mut tx, actor.workspace_id, id).await?;
         let permit = authorize(actor, Action::UpdateAgent, &agent_resource(&current))?;
@@ -263,7 +296,7 @@ impl App {
         };
         let agent = ValidAgent::parse(input)?;
         update(tx, &permit, &current, &agent, actor, context).await?;
-        self.agent_row(permit.workspace_id(), id).await
+        self.read_agent(permit.workspace_id(), id).await
     }
 
     /// Deletes an agent, wherever it is assigned.
@@ -304,7 +337,7 @@ impl App {
         organization_id: OrganizationId,
         allow_move: bool,
         context: &RequestContext,
-    ) -> Result<AgentRow, AppError> {
+    ) -> Result<Agent, AppError> {
         let mut tx = self.db.begin().await?;
         let current = find_in(&mut tx, actor.workspace_id, id).await?;
         let permit = authorize(actor, Action::AssignAgent, &agent_resource(&current))?;
@@ -312,7 +345,7 @@ impl App {
             organizations::require(&mut tx, &permit, "organization_id", organization_id).await?;
         let previous = current.organization_id();
         if previous == Some(organization_id) {
-            return Ok(current);
+            return Ok(current.into());
         }
         let assigned_elsewhere = AppError::Conflict {
             field: "organization_id",
@@ -354,7 +387,7 @@ impl App {
             changes: changes(),
         };
         activity::commit(tx, &permit, actor, context, joined).await?;
-        self.agent_row(workspace_id, id).await
+        self.read_agent(workspace_id, id).await
     }
 
     /// Returns an agent to the pool.
@@ -364,12 +397,12 @@ impl App {
         actor: &Actor,
         id: AgentId,
         context: &RequestContext,
-    ) -> Result<AgentRow, AppError> {
+    ) -> Result<Agent, AppError> {
         let mut tx = self.db.begin().await?;
         let current = find_in(&mut tx, actor.workspace_id, id).await?;
         let permit = authorize(actor, Action::AssignAgent, &agent_resource(&current))?;
         let Some(organization_id) = current.organization_id() else {
-            return Ok(current);
+            return Ok(current.into());
         };
         let at = Timestamp::now();
         if !agents::unassign(&mut tx, permit.workspace_id(), id, organization_id, at).await? {
@@ -388,7 +421,11 @@ impl App {
             ),
         };
         activity::commit(tx, &permit, actor, context, entry).await?;
-        self.agent_row(permit.workspace_id(), id).await
+        self.read_agent(permit.workspace_id(), id).await
+    }
+
+    async fn read_agent(&self, workspace_id: WorkspaceId, id: AgentId) -> Result<Agent, AppError> {
+        Ok(self.agent_row(workspace_id, id).await?.into())
     }
 
     async fn agent_row(

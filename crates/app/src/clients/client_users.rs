@@ -3,6 +3,7 @@
 //! organization's, within the same limits, and cannot leave it without an org admin.
 
 use crate::clients::organizations::next_page;
+use crate::clients::teams::Membership;
 use crate::error::{AppError, Validation};
 use crate::identity::notices::Recipient;
 use crate::mail::templates::AccountChange;
@@ -18,7 +19,7 @@ use clientele_store::clients::client_users::{
     self, ClientUserChange, ClientUserOrder, ClientUserQuery, ClientUserRow, NewClientUser,
 };
 use clientele_store::clients::organizations::{self, OrganizationRow};
-use clientele_store::clients::teams::{self, MembershipRow, Memberships};
+use clientele_store::clients::teams::{self, Memberships};
 use clientele_store::identity::account_tokens::{self, AccountTokenRow};
 use clientele_store::{StoreError, Tx, clients::agents, identity::sessions, identity::two_factor};
 use std::collections::HashMap;
@@ -69,13 +70,48 @@ pub struct ClientUserListRequest {
     pub limit: Option<u64>,
 }
 
+/// A user of a client organization.
+#[derive(Clone, Debug)]
+pub struct ClientUser {
+    pub id: ClientUserId,
+    pub organization_id: OrganizationId,
+    pub email: String,
+    pub name: String,
+    /// The sections of the dashboard the user may open.
+    pub permissions: Permissions,
+    pub status: ClientUserStatus,
+    pub image_id: Option<String>,
+    pub agent_access: AgentAccess,
+    pub last_sign_in_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<ClientUserRow> for ClientUser {
+    fn from(row: ClientUserRow) -> Self {
+        Self {
+            permissions: row.permissions(),
+            last_sign_in_at: row.last_sign_in_at(),
+            id: row.id,
+            organization_id: row.organization_id,
+            email: row.email,
+            name: row.name,
+            status: row.status,
+            image_id: row.image_id,
+            agent_access: row.agent_access,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
 /// A user with the agents they chose and the teams they are in.
 #[derive(Debug)]
 pub struct ClientUserView {
-    pub user: ClientUserRow,
+    pub user: ClientUser,
     /// The chosen agents when access is `selected`; empty otherwise.
     pub agent_ids: Vec<AgentId>,
-    pub teams: Vec<MembershipRow>,
+    pub teams: Vec<Membership>,
     /// The latest invitation sent to the user, if any.
     pub invitation: Option<InvitationState>,
     /// The user signs in with a second factor.
@@ -655,12 +691,12 @@ impl App {
                 .or_default()
                 .push(grant.agent_id);
         }
-        let mut teams: HashMap<ClientUserId, Vec<MembershipRow>> = HashMap::new();
+        let mut teams: HashMap<ClientUserId, Vec<Membership>> = HashMap::new();
         for membership in memberships {
             teams
                 .entry(membership.client_user_id)
                 .or_default()
-                .push(membership);
+                .push(membership.into());
         }
         Ok(users
             .into_iter()
@@ -669,7 +705,7 @@ impl App {
                 agent_ids: agents.remove(&user.id).unwrap_or_default(),
                 teams: teams.remove(&user.id).unwrap_or_default(),
                 invitation: latest.remove(&user.id),
-                user,
+                user: user.into(),
             })
             .collect())
     }

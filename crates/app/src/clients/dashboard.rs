@@ -2,22 +2,25 @@
 //! and the agents they may use.
 
 use crate::App;
+use crate::clients::agents::Agent;
+use crate::clients::client_users::ClientUser;
+use crate::clients::organizations::Organization;
 use crate::error::AppError;
 use clientele_domain::{Action, Actor, AgentAccess, Permission, Principal, Resource, authorize};
-use clientele_store::clients::agents::{self, AgentQuery, AgentRow};
-use clientele_store::clients::client_users::{self, ClientUserRow};
-use clientele_store::clients::organizations::{self, OrganizationRow};
+use clientele_store::clients::agents::{self, AgentQuery};
+use clientele_store::clients::client_users;
+use clientele_store::clients::organizations;
 
 /// A client user's view of their own organization.
 #[derive(Debug)]
 pub struct Dashboard {
-    pub organization: OrganizationRow,
-    pub user: ClientUserRow,
+    pub organization: Organization,
+    pub user: ClientUser,
     /// The sections to show, in navigation order: those the user holds that the plan has, and
     /// billing only while the agency lets the organization bill itself.
     pub sections: Vec<Permission>,
     /// The agents the user may use.
-    pub agents: Vec<AgentRow>,
+    pub agents: Vec<Agent>,
 }
 
 /// The most agents an organization's switcher lists.
@@ -72,10 +75,10 @@ impl App {
             .filter(|p| *p != Permission::OrgAdmin && (*p != Permission::Billing || billing))
             .collect();
         Ok(Dashboard {
-            organization,
-            user,
+            organization: organization.into(),
+            user: user.into(),
             sections,
-            agents,
+            agents: agents.into_iter().map(Agent::from).collect(),
         })
     }
 }

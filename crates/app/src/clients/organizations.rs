@@ -6,11 +6,10 @@ use crate::{App, RequestContext, cursor, workspace::images};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{
     Action, Actor, OrganizationId, OrganizationName, OrganizationSettings, Permit, Resource,
-    Timestamp, authorize,
+    Timestamp, WorkspaceId, authorize,
 };
 use clientele_store::clients::organizations::{
     self, DetailsChange, NewOrganization, OrganizationCursor, OrganizationQuery, OrganizationRow,
-    OrganizationSort,
 };
 use clientele_store::{StoreError, Tx, clients::agents, clients::client_users, clients::teams};
 
@@ -37,10 +36,77 @@ pub struct OrganizationListRequest {
     pub limit: Option<u64>,
 }
 
+/// How a page of organizations is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OrganizationSort {
+    #[default]
+    NameAscending,
+    NameDescending,
+    NewestFirst,
+    OldestFirst,
+}
+
+impl From<OrganizationSort> for organizations::OrganizationSort {
+    fn from(sort: OrganizationSort) -> Self {
+        match sort {
+            OrganizationSort::NameAscending => Self::NameAscending,
+            OrganizationSort::NameDescending => Self::NameDescending,
+            OrganizationSort::NewestFirst => Self::NewestFirst,
+            OrganizationSort::OldestFirst => Self::OldestFirst,
+        }
+    }
+}
+
+/// A client organization with its settings and how many users and agents it has.
+#[derive(Clone, Debug)]
+pub struct Organization {
+    pub id: OrganizationId,
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub logo_image_id: Option<String>,
+    pub settings: OrganizationSettings,
+    /// Grows with every settings change; sent back as `If-Match` to change them again.
+    pub settings_version: i64,
+    /// Every user must sign in with a second factor.
+    pub require_two_factor: bool,
+    pub user_count: i64,
+    pub agent_count: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<OrganizationRow> for Organization {
+    fn from(row: OrganizationRow) -> Self {
+        Self {
+            settings: row.settings(),
+            id: row.id,
+            workspace_id: row.workspace_id,
+            name: row.name,
+            logo_image_id: row.logo_image_id,
+            settings_version: row.settings_version,
+            require_two_factor: row.require_two_factor,
+            user_count: row.user_count,
+            agent_count: row.agent_count,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+impl Organization {
+    /// The policy's view of this organization.
+    pub fn resource(&self) -> Resource {
+        Resource::Organization {
+            workspace_id: self.workspace_id,
+            id: self.id,
+        }
+    }
+}
+
 /// One page of organizations, the cursor of the next page, and how many match in all.
 #[derive(Debug)]
 pub struct OrganizationPage {
-    pub organizations: Vec<OrganizationRow>,
+    pub organizations: Vec<Organization>,
     pub next_cursor: Option<String>,
     pub total: i64,
 }
@@ -69,7 +135,7 @@ impl App {
         let limit = cursor::page_size(request.limit)?;
         let query = OrganizationQuery {
             search,
-            sort: request.sort,
+            sort: request.sort.into(),
             after,
             limit: limit + 1,
         };
@@ -82,7 +148,7 @@ impl App {
             cursor::encode(&last.name_key, last.id.as_uuid())
         });
         Ok(OrganizationPage {
-            organizations: rows,
+            organizations: rows.into_iter().map(Organization::from).collect(),
             next_cursor,
             total,
         })
@@ -95,7 +161,7 @@ impl App {
         actor: &Actor,
         input: NewOrganizationInput,
         context: &RequestContext,
-    ) -> Result<OrganizationRow, AppError> {
+    ) -> Result<Organization, AppError> {
         let permit = authorize(
             actor,
             Action::CreateOrganization,
@@ -140,12 +206,12 @@ impl App {
         &self,
         actor: &Actor,
         id: OrganizationId,
-    ) -> Result<OrganizationRow, AppError> {
+    ) -> Result<Organization, AppError> {
         let organization = organizations::find(&self.db, actor.workspace_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
         authorize(actor, Action::ReadOrganization, &resource_of(&organization))?;
-        Ok(organization)
+        Ok(organization.into())
     }
 
     /// Renames an organization or changes its logo.
@@ -156,7 +222,7 @@ impl App {
         id: OrganizationId,
         patch: OrganizationPatch,
         context: &RequestContext,
-    ) -> Result<OrganizationRow, AppError> {
+    ) -> Result<Organization, AppError> {
         let mut tx = self.db.begin().await?;
         let current = organizations::find_in(&mut tx, actor.workspace_id, id)
             .await?
@@ -184,7 +250,7 @@ impl App {
             changes = changes.field("logo_image_id", &current.logo_image_id, logo);
         }
         if changes.is_empty() {
-            return Ok(current);
+            return Ok(current.into());
         }
         let at = Timestamp::now();
         let updated =
@@ -216,7 +282,7 @@ impl App {
         settings: OrganizationSettings,
         if_match: Option<i64>,
         context: &RequestContext,
-    ) -> Result<OrganizationRow, AppError> {
+    ) -> Result<Organization, AppError> {
         let mut tx = self.db.begin().await?;
         let current = organizations::find_in(&mut tx, actor.workspace_id, id)
             .await?
@@ -239,7 +305,7 @@ impl App {
         }
         let mut changes = settings_changes(&before, &settings);
         if changes.is_empty() {
-            return Ok(current);
+            return Ok(current.into());
         }
         let workspace_id = permit.workspace_id();
         let dropped = before.enabled_sections.without(settings.enabled_sections);
@@ -320,9 +386,10 @@ impl App {
         &self,
         workspace_id: clientele_domain::WorkspaceId,
         id: OrganizationId,
-    ) -> Result<OrganizationRow, AppError> {
+    ) -> Result<Organization, AppError> {
         organizations::find(&self.db, workspace_id, id)
             .await?
+            .map(Organization::from)
             .ok_or(AppError::NotFound)
     }
 }
@@ -339,8 +406,8 @@ pub(crate) async fn require(
         .ok_or_else(|| AppError::invalid(field, "no organization of this workspace has this id"))
 }
 
-/// The policy's view of an organization.
-pub fn resource_of(organization: &OrganizationRow) -> Resource {
+/// The policy's view of a stored organization.
+pub(crate) fn resource_of(organization: &OrganizationRow) -> Resource {
     Resource::Organization {
         workspace_id: organization.workspace_id,
         id: organization.id,

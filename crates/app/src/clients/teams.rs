@@ -23,8 +23,60 @@ pub struct TeamInput {
 /// A team with its members.
 #[derive(Debug)]
 pub struct TeamView {
-    pub team: TeamRow,
-    pub members: Vec<MembershipRow>,
+    pub team: Team,
+    pub members: Vec<Membership>,
+}
+
+/// A team of an organization and how many users are in it.
+#[derive(Clone, Debug)]
+pub struct Team {
+    pub id: TeamId,
+    pub organization_id: OrganizationId,
+    pub name: String,
+    pub description: String,
+    pub member_count: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<TeamRow> for Team {
+    fn from(row: TeamRow) -> Self {
+        Self {
+            id: row.id,
+            organization_id: row.organization_id,
+            name: row.name,
+            description: row.description,
+            member_count: row.member_count,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// A user's place in a team: who, in which team, and as `member` or `lead`.
+#[derive(Clone, Debug)]
+pub struct Membership {
+    pub team_id: TeamId,
+    pub team_name: String,
+    pub client_user_id: ClientUserId,
+    pub user_name: String,
+    pub user_email: String,
+    pub role: TeamRole,
+    pub added_at: Timestamp,
+}
+
+impl From<MembershipRow> for Membership {
+    fn from(row: MembershipRow) -> Self {
+        Self {
+            team_id: row.team_id,
+            team_name: row.team_name,
+            client_user_id: row.client_user_id,
+            user_name: row.user_name,
+            user_email: row.user_email,
+            role: row.role,
+            added_at: row.added_at,
+        }
+    }
 }
 
 impl App {
@@ -33,11 +85,12 @@ impl App {
         &self,
         actor: &Actor,
         organization_id: OrganizationId,
-    ) -> Result<Vec<TeamRow>, AppError> {
+    ) -> Result<Vec<Team>, AppError> {
         let (_, permit) = self
             .organization_permit(actor, organization_id, Action::ListTeams)
             .await?;
-        Ok(teams::list(&self.db, permit.workspace_id(), organization_id).await?)
+        let rows = teams::list(&self.db, permit.workspace_id(), organization_id).await?;
+        Ok(rows.into_iter().map(Team::from).collect())
     }
 
     /// Creates a team in an organization.
@@ -278,7 +331,7 @@ impl App {
         &self,
         actor: &Actor,
         user_id: ClientUserId,
-    ) -> Result<Vec<MembershipRow>, AppError> {
+    ) -> Result<Vec<Membership>, AppError> {
         let view = self.client_user(actor, user_id).await?;
         Ok(view.teams)
     }
@@ -299,7 +352,10 @@ impl App {
             teams::memberships(&self.db, workspace_id, Memberships::Team(id)),
         )?;
         let team = team.ok_or(AppError::NotFound)?;
-        Ok(TeamView { team, members })
+        Ok(TeamView {
+            team: team.into(),
+            members: members.into_iter().map(Membership::from).collect(),
+        })
     }
 }
 

@@ -10,15 +10,44 @@ use clientele_domain::{
 };
 use clientele_store::identity::api_keys::{self, ApiKeyRow, NewApiKey};
 
+/// An API key of the workspace; the token itself is shown only once, when it is created.
+#[derive(Clone, Debug)]
+pub struct ApiKey {
+    pub id: ApiKeyId,
+    pub name: String,
+    pub role: MemberRole,
+    /// The token's first characters, so people can tell their keys apart.
+    pub prefix: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl From<ApiKeyRow> for ApiKey {
+    fn from(row: ApiKeyRow) -> Self {
+        let at = |micros: Option<i64>| micros.and_then(|m| Timestamp::try_from(m).ok());
+        Self {
+            id: row.id,
+            name: row.name,
+            role: row.role,
+            prefix: row.prefix,
+            created_at: row.created_at,
+            last_used_at: at(row.last_used_at),
+            revoked_at: at(row.revoked_at),
+        }
+    }
+}
+
 impl App {
     /// Every key of the workspace, revoked ones included.
-    pub async fn list_api_keys(&self, actor: &Actor) -> Result<Vec<ApiKeyRow>, AppError> {
+    pub async fn list_api_keys(&self, actor: &Actor) -> Result<Vec<ApiKey>, AppError> {
         let permit = authorize(
             actor,
             Action::ListApiKeys,
             &Resource::Workspace(actor.workspace_id),
         )?;
-        Ok(api_keys::list(&self.db, permit.workspace_id()).await?)
+        let rows = api_keys::list(&self.db, permit.workspace_id()).await?;
+        Ok(rows.into_iter().map(ApiKey::from).collect())
     }
 
     /// Creates a key acting with `role`; the returned token is never shown again.
@@ -29,7 +58,7 @@ impl App {
         name: &str,
         role: MemberRole,
         context: &RequestContext,
-    ) -> Result<(ApiKeyRow, Token), AppError> {
+    ) -> Result<(ApiKey, Token), AppError> {
         let permit = authorize(
             actor,
             Action::CreateApiKey { role },
@@ -71,7 +100,7 @@ impl App {
         let row = api_keys::find(&self.db, permit.workspace_id(), id)
             .await?
             .ok_or(AppError::NotFound)?;
-        Ok((row, token))
+        Ok((row.into(), token))
     }
 
     /// Revokes a key; requests with it fail from now on.

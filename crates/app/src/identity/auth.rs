@@ -1,17 +1,21 @@
 //! Signing in and out, and turning a session cookie or an API key into an [`Actor`].
 
+use crate::clients::client_users::ClientUser;
 use crate::error::AppError;
+use crate::identity::members::Member;
 use crate::identity::tokens::Token;
+use crate::workspace::Workspace;
 use crate::workspace::activity::{self, Author, Changes, Entry};
 use crate::{App, RequestContext};
+use clientele_domain::SessionAccount;
 use clientele_domain::{
     Action, Actor, ClientUserId, ClientUserStatus, Email, MemberId, MemberRole, OrganizationId,
     Permissions, Principal, Resource, SessionId, Timestamp, WorkspaceId, WorkspaceSlug, authorize,
 };
-use clientele_store::clients::client_users::{self, ClientUserRow};
+use clientele_store::clients::client_users;
 use clientele_store::identity::api_keys;
 use clientele_store::identity::members::{self, MemberRow};
-use clientele_store::identity::sessions::{self, NewSession, SessionAccount, SessionRow};
+use clientele_store::identity::sessions::{self, NewSession, SessionRow};
 use clientele_store::identity::throttle::{self, ThrottleRow};
 use clientele_store::{Tx, identity::two_factor, workspace};
 use sha2::{Digest, Sha256};
@@ -107,7 +111,7 @@ impl App {
         email: &str,
         password: &str,
         context: &RequestContext,
-    ) -> Result<SignInStep<MemberRow>, AppError> {
+    ) -> Result<SignInStep<Member>, AppError> {
         let keys = throttle_keys("member", email, context);
         self.admit_sign_in(&keys).await?;
         let accounts = match Email::parse(email) {
@@ -124,7 +128,7 @@ impl App {
         });
         let opened = self.open_session(&keys, login, password, context).await?;
         let account = member.ok_or(AppError::BadCredentials)?;
-        Ok(opened.step(account))
+        Ok(opened.step(account.into()))
     }
 
     /// Of one address's accounts (one per workspace), the one `password` opens: the first
@@ -155,7 +159,7 @@ impl App {
         email: &str,
         password: &str,
         context: &RequestContext,
-    ) -> Result<SignInStep<ClientUserRow>, AppError> {
+    ) -> Result<SignInStep<ClientUser>, AppError> {
         let keys = throttle_keys(workspace_slug, email, context);
         self.admit_sign_in(&keys).await?;
         let workspace = match WorkspaceSlug::parse(workspace_slug) {
@@ -177,7 +181,7 @@ impl App {
         });
         let opened = self.open_session(&keys, login, password, context).await?;
         let account = user.ok_or(AppError::BadCredentials)?;
-        Ok(opened.step(account))
+        Ok(opened.step(account.into()))
     }
 
     /// Verifies the password (against a decoy when there is no account), already counted as a
@@ -589,10 +593,7 @@ pub(crate) fn later(at: Timestamp, by: Duration) -> Timestamp {
 
 impl App {
     /// The caller's own workspace.
-    pub async fn own_workspace(
-        &self,
-        actor: &Actor,
-    ) -> Result<clientele_store::workspace::WorkspaceRow, AppError> {
+    pub async fn own_workspace(&self, actor: &Actor) -> Result<Workspace, AppError> {
         let permit = authorize(
             actor,
             Action::ReadOwnAccount,
@@ -600,6 +601,7 @@ impl App {
         )?;
         clientele_store::workspace::find(&self.db, permit.workspace_id())
             .await?
+            .map(Workspace::from)
             .ok_or(AppError::NotFound)
     }
 }

@@ -10,6 +10,7 @@ use crate::mail::outbox::enqueue;
 use crate::mail::templates::Placeholders;
 use crate::workspace::activity::{self, Author, Changes, Entry};
 use crate::{App, RequestContext, identity::passwords};
+use clientele_domain::SessionAccount;
 use clientele_domain::{
     AccountTokenId, Action, Actor, ClientUserId, ClientUserStatus, Email, EmailKind, Language,
     MemberId, MemberRole, OutboxId, Principal, Resource, Timestamp, WorkspaceId, WorkspaceName,
@@ -18,7 +19,6 @@ use clientele_domain::{
 use clientele_store::clients::client_users::{self, ClientUserChange};
 use clientele_store::identity::account_tokens::{self, AccountTokenRow, Purpose, Subject};
 use clientele_store::identity::members::{self, NewMember};
-use clientele_store::identity::sessions::SessionAccount;
 use clientele_store::{StoreError, clients::organizations, workspace};
 use std::time::Duration;
 

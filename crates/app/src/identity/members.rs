@@ -4,7 +4,8 @@ use crate::error::{AppError, Validation};
 use crate::workspace::activity::{self, Author, Changes, Entry};
 use crate::{App, RequestContext, identity::passwords};
 use clientele_domain::{
-    Action, Actor, Email, MemberId, MemberRole, Resource, Timestamp, WorkspaceName, authorize,
+    Action, Actor, Email, MemberId, MemberRole, Resource, Timestamp, WorkspaceId, WorkspaceName,
+    authorize,
 };
 use clientele_store::StoreError;
 use clientele_store::identity::members::{self, MemberRow, NewMember};
@@ -19,15 +20,38 @@ pub struct NewMemberInput {
     pub password: String,
 }
 
+/// A member of the workspace: someone who works in the agency console.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub id: MemberId,
+    pub email: String,
+    pub name: String,
+    pub role: MemberRole,
+    pub created_at: Timestamp,
+}
+
+impl From<MemberRow> for Member {
+    fn from(row: MemberRow) -> Self {
+        Self {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            role: row.role,
+            created_at: row.created_at,
+        }
+    }
+}
+
 impl App {
     /// Every member of the actor's workspace.
-    pub async fn list_members(&self, actor: &Actor) -> Result<Vec<MemberRow>, AppError> {
+    pub async fn list_members(&self, actor: &Actor) -> Result<Vec<Member>, AppError> {
         let permit = authorize(
             actor,
             Action::ListMembers,
             &Resource::Workspace(actor.workspace_id),
         )?;
-        Ok(members::list(&self.db, permit.workspace_id()).await?)
+        let rows = members::list(&self.db, permit.workspace_id()).await?;
+        Ok(rows.into_iter().map(Member::from).collect())
     }
 
     /// Adds an agency account with a password (owner and admins).
@@ -37,7 +61,7 @@ impl App {
         actor: &Actor,
         input: NewMemberInput,
         context: &RequestContext,
-    ) -> Result<MemberRow, AppError> {
+    ) -> Result<Member, AppError> {
         let resource = Resource::Workspace(actor.workspace_id);
         let permit = authorize(actor, Action::AddMember { role: input.role }, &resource)?;
         let mut check = Validation::default();
@@ -85,9 +109,7 @@ impl App {
                 .set("role", input.role),
         };
         activity::commit(tx, &permit, actor, context, entry).await?;
-        members::find(&self.db, permit.workspace_id(), id)
-            .await?
-            .ok_or(AppError::NotFound)
+        self.read_member(permit.workspace_id(), id).await
     }
 
     /// Promotes or demotes a member (never to or from owner).
@@ -98,7 +120,7 @@ impl App {
         id: MemberId,
         role: MemberRole,
         context: &RequestContext,
-    ) -> Result<MemberRow, AppError> {
+    ) -> Result<Member, AppError> {
         let mut tx = self.db.begin().await?;
         let target = members::find_in(&mut tx, actor.workspace_id, id)
             .await?
@@ -118,9 +140,7 @@ impl App {
             changes: Changes::new().field("role", target.role, role),
         };
         activity::commit(tx, &permit, actor, context, entry).await?;
-        members::find(&self.db, permit.workspace_id(), id)
-            .await?
-            .ok_or(AppError::NotFound)
+        self.read_member(permit.workspace_id(), id).await
     }
 
     /// Removes a member; their sessions end at once.
@@ -159,7 +179,7 @@ impl App {
         actor: &Actor,
         to: MemberId,
         context: &RequestContext,
-    ) -> Result<MemberRow, AppError> {
+    ) -> Result<Member, AppError> {
         let mut tx = self.db.begin().await?;
         let target = members::find_in(&mut tx, actor.workspace_id, to)
             .await?
@@ -186,8 +206,17 @@ impl App {
             changes: Changes::new().field("owner", &owner.name, &target.name),
         };
         activity::commit(tx, &permit, actor, context, entry).await?;
-        members::find(&self.db, permit.workspace_id(), to)
+        self.read_member(permit.workspace_id(), to).await
+    }
+
+    async fn read_member(
+        &self,
+        workspace_id: WorkspaceId,
+        id: MemberId,
+    ) -> Result<Member, AppError> {
+        members::find(&self.db, workspace_id, id)
             .await?
+            .map(Member::from)
             .ok_or(AppError::NotFound)
     }
 }

@@ -10,13 +10,14 @@ use crate::identity::invitations::{Accepted, placeholders};
 use crate::mail::outbox::enqueue;
 use crate::workspace::activity::{self, Author, Changes, Entry};
 use crate::{App, RequestContext, identity::passwords};
+use clientele_domain::SessionAccount;
 use clientele_domain::{
     ClientUserId, ClientUserStatus, Email, EmailKind, Language, MemberId, Timestamp, WorkspaceId,
 };
 use clientele_store::clients::client_users::{self, ClientUserChange};
 use clientele_store::identity::account_tokens::{AccountTokenRow, Purpose, Subject};
 use clientele_store::identity::members::MemberRow;
-use clientele_store::identity::sessions::{self, SessionAccount};
+use clientele_store::identity::sessions;
 use clientele_store::{clients::organizations, identity::members, workspace};
 use std::time::Duration;
 

@@ -9,12 +9,12 @@ use crate::identity::auth::start_session;
 use crate::identity::invitations::Accepted;
 use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext};
+use clientele_domain::SessionAccount;
 use clientele_domain::{
     Action, Actor, ClientUserId, ClientUserStatus, MemberId, Principal, Timestamp, authorize,
 };
 use clientele_store::clients::client_users;
 use clientele_store::identity::account_tokens::{Purpose, Subject};
-use clientele_store::identity::sessions::SessionAccount;
 use std::time::Duration;
 
 /// How long the hand-over link from the console to the dashboard works.

@@ -10,11 +10,12 @@ use crate::identity::tokens::Token;
 use crate::mail::templates::AccountChange;
 use crate::workspace::activity::{self, Author, Changes, Entry};
 use crate::{App, RequestContext};
+use clientele_domain::SessionAccount;
 use clientele_domain::{
     Action, Actor, ClientUserId, Language, MemberId, OrganizationId, Principal, Resource,
     Timestamp, authorize,
 };
-use clientele_store::identity::sessions::{self, SessionAccount};
+use clientele_store::identity::sessions;
 use clientele_store::identity::two_factor::{self, TwoFactorRow};
 use clientele_store::{
     clients::client_users, clients::organizations, identity::members, workspace,
@@ -51,8 +52,8 @@ pub struct Enrollment {
 /// An account that finished signing in with its second factor.
 #[derive(Debug)]
 pub enum SecondFactorAccount {
-    Member(members::MemberRow),
-    ClientUser(client_users::ClientUserRow),
+    Member(crate::identity::members::Member),
+    ClientUser(crate::clients::client_users::ClientUser),
 }
 
 impl App {
@@ -380,14 +381,14 @@ impl App {
                     .await?
                     .ok_or(AppError::NotFound)?;
                 let name = member.name.clone();
-                (SecondFactorAccount::Member(member), name)
+                (SecondFactorAccount::Member(member.into()), name)
             }
             SessionAccount::ClientUser(id) => {
                 let user = client_users::find_in(&mut tx, workspace_id, id)
                     .await?
                     .ok_or(AppError::NotFound)?;
                 let name = user.name.clone();
-                (SecondFactorAccount::ClientUser(user), name)
+                (SecondFactorAccount::ClientUser(user.into()), name)
             }
         };
         let (token, expires_at) =

@@ -3,11 +3,11 @@
 use crate::error::AppError;
 use crate::secrets::SecretKey;
 use crate::{App, RequestContext};
-use clientele_domain::{Action, Actor, Permit, Principal, Resource, Timestamp, authorize};
-use clientele_store::Tx;
-use clientele_store::workspace::activity::{
-    self, ActivityFilter, ActivityRow, ChainKey, NewActivity,
+use clientele_domain::{
+    Action, ActivityId, Actor, Permit, Principal, Resource, Timestamp, authorize,
 };
+use clientele_store::Tx;
+use clientele_store::workspace::activity::{self, ActivityRow, ChainKey, NewActivity};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -161,13 +161,78 @@ impl App {
         filter: &ActivityFilter,
         before: Option<i64>,
         limit: Option<u64>,
-    ) -> Result<Vec<ActivityRow>, AppError> {
+    ) -> Result<Vec<ActivityEntry>, AppError> {
         let permit = authorize(
             actor,
             Action::ReadActivityLog,
             &Resource::Workspace(actor.workspace_id),
         )?;
         let limit = crate::cursor::page_size(limit)?;
-        Ok(activity::list(&self.db, permit.workspace_id(), filter, before, limit).await?)
+        let filter = activity::ActivityFilter {
+            actor_id: filter.actor_id,
+            action: filter.action.clone(),
+            organization_id: filter.organization_id,
+            target_id: filter.target_id,
+            from: filter.from,
+            to: filter.to,
+        };
+        let rows = activity::list(&self.db, permit.workspace_id(), &filter, before, limit).await?;
+        Ok(rows.into_iter().map(ActivityEntry::from).collect())
+    }
+}
+
+/// Which entries of the log to list; every field narrows the result.
+#[derive(Clone, Debug, Default)]
+pub struct ActivityFilter {
+    pub actor_id: Option<Uuid>,
+    pub action: Option<String>,
+    pub organization_id: Option<Uuid>,
+    pub target_id: Option<Uuid>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+/// One entry of the activity log: who did what to what, with the changed fields.
+#[derive(Clone, Debug)]
+pub struct ActivityEntry {
+    pub id: ActivityId,
+    /// The entry's place in the workspace's chain.
+    pub seq: i64,
+    pub organization_id: Option<Uuid>,
+    pub actor_kind: String,
+    pub actor_id: Option<Uuid>,
+    pub actor_label: String,
+    /// The member really acting, when a member previews the dashboard as a client user.
+    pub real_actor_id: Option<Uuid>,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: Option<Uuid>,
+    pub target_label: String,
+    /// The changed fields, as `{"field": {"before": .., "after": ..}}`.
+    pub changes: Value,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl From<ActivityRow> for ActivityEntry {
+    fn from(row: ActivityRow) -> Self {
+        Self {
+            changes: serde_json::from_str(&row.changes).unwrap_or(Value::Null),
+            id: row.id,
+            seq: row.seq,
+            organization_id: row.organization_id,
+            actor_kind: row.actor_kind,
+            actor_id: row.actor_id,
+            actor_label: row.actor_label,
+            real_actor_id: row.real_actor_id,
+            action: row.action,
+            target_kind: row.target_kind,
+            target_id: row.target_id,
+            target_label: row.target_label,
+            ip: row.ip,
+            user_agent: row.user_agent,
+            created_at: row.created_at,
+        }
     }
 }

@@ -8,6 +8,13 @@ use clientele_store::Tx;
 use clientele_store::workspace::images::{self, ImageRow, NewImage};
 use sha2::{Digest, Sha256};
 
+/// An image's bytes and media type, as served.
+#[derive(Clone, Debug)]
+pub struct Image {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 /// An image as stored: its id (the hash of its bytes) and what it is.
 #[derive(Clone, Debug)]
 pub struct StoredImage {
@@ -65,11 +72,20 @@ impl App {
     }
 
     /// The image stored under `id`, for anyone who knows its hash.
-    pub async fn image(&self, id: &str) -> Result<ImageRow, AppError> {
+    pub async fn image(&self, id: &str) -> Result<Image, AppError> {
         if !is_content_id(id) {
             return Err(AppError::NotFound);
         }
-        images::find(&self.db, id).await?.ok_or(AppError::NotFound)
+        let ImageRow {
+            content_type,
+            bytes,
+        } = images::find(&self.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(Image {
+            content_type,
+            bytes,
+        })
     }
 }
 

@@ -1,13 +1,15 @@
 //! First run: a workspace and its owner, from `clientele init` or the one-time setup page.
 
 use crate::error::{AppError, Validation};
+use crate::identity::members::Member;
+use crate::workspace::Workspace;
 use crate::workspace::activity::{self, Author, Changes, Entry};
 use crate::{App, RequestContext, identity::passwords};
 use clientele_domain::{
     Email, MemberId, MemberRole, Timestamp, WorkspaceId, WorkspaceName, WorkspaceSlug,
 };
-use clientele_store::identity::members::{self, MemberRow, NewMember};
-use clientele_store::workspace::{self, NewWorkspace, WorkspaceRow};
+use clientele_store::identity::members::{self, NewMember};
+use clientele_store::workspace::{self, NewWorkspace};
 use clientele_store::{StoreError, workspace::SLUG_CONSTRAINT};
 
 /// What creating a workspace takes.
@@ -29,7 +31,7 @@ impl App {
         input: NewWorkspaceInput,
         via: &str,
         context: &RequestContext,
-    ) -> Result<(WorkspaceRow, MemberRow), AppError> {
+    ) -> Result<(Workspace, Member), AppError> {
         let mut check = Validation::default();
         let name = check.check(
             "workspace_name",
@@ -118,7 +120,7 @@ impl App {
         let owner = members::find(&self.db, workspace_id, owner_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        Ok((workspace, owner))
+        Ok((workspace.into(), owner.into()))
     }
 
     /// Whether any workspace exists yet (the setup page closes once one does).

@@ -32,7 +32,7 @@ pub async fn healthz() -> Json<StatusResponse> {
             content_type = "application/problem+json"),
     ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<StatusResponse>, Problem> {
-    match tokio::time::timeout(READINESS_TIMEOUT, state.app.db.ping()).await {
+    match tokio::time::timeout(READINESS_TIMEOUT, state.app.ping()).await {
         Ok(Ok(())) => Ok(Json(StatusResponse { status: "ready" })),
         Ok(Err(error)) => {
             tracing::warn!(error = %crate::problem::error_chain(&error), "readiness check failed");

@@ -1,20 +1,11 @@
-//! The JSON API: one module per resource, each registering its routes with the OpenAPI router.
+//! The JSON API: one module per resource, grouped by product area as in `clientele_app`, each
+//! registering its routes with the OpenAPI router.
 
-pub mod account_links;
-pub mod activity;
-pub mod agents;
-pub mod api_keys;
-pub mod client_users;
+pub mod clients;
 pub mod health;
-pub mod images;
-pub mod me;
-pub mod members;
-pub mod organizations;
-pub mod outbox;
-pub mod sessions;
-pub mod teams;
-pub mod two_factor;
-pub mod workspace_settings;
+pub mod identity;
+pub mod mail;
+pub mod workspace;
 
 use clientele_domain::Timestamp;
 use serde::{Deserialize, Deserializer};
@@ -34,11 +25,4 @@ pub(crate) fn rfc3339(at: Timestamp) -> String {
     at.as_offset_date_time()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
-}
-
-/// A stored microsecond time, when there is one, as RFC 3339.
-pub(crate) fn rfc3339_micros(micros: Option<i64>) -> Option<String> {
-    micros
-        .and_then(|m| Timestamp::try_from(m).ok())
-        .map(rfc3339)
 }

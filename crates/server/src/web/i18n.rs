@@ -137,7 +137,7 @@ mod tests {
         let english = keys(CATALOGS[0].1);
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut used = BTreeSet::new();
-        used_keys(&root.join("templates"), &mut used);
+        used_keys(&root.join("pages"), &mut used);
         used_keys(&root.join("src/web"), &mut used);
         // Keys built from a value's name.
         used.extend(

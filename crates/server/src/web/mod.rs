@@ -7,10 +7,10 @@ pub mod console;
 pub mod dashboard;
 pub mod i18n;
 pub mod icons;
-pub mod links;
+pub mod identity;
 pub mod org;
 pub mod page;
-pub mod setup;
+pub mod workspace;
 
 use crate::state::AppState;
 use axum::Router;
@@ -29,16 +29,19 @@ pub fn pages() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/", get(dashboard::home)),
         ("/preview/end", post(dashboard::end_preview)),
-        ("/setup", get(setup::show).post(setup::create)),
+        (
+            "/setup",
+            get(workspace::setup::show).post(workspace::setup::create),
+        ),
         (
             "/invitation",
-            get(links::show_invitation).post(links::accept_invitation),
+            get(identity::invitations::show).post(identity::invitations::accept),
         ),
         (
             "/reset-password",
-            get(links::show_reset).post(links::complete_reset),
+            get(identity::password_resets::show).post(identity::password_resets::complete),
         ),
-        ("/preview", get(links::open_preview)),
+        ("/preview", get(identity::previews::open)),
         ("/assets/app.css", get(assets::stylesheet)),
         ("/assets/app.js", get(assets::script)),
         ("/sign-in", get(dashboard::sign_in)),

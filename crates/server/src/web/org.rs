@@ -6,11 +6,11 @@ use crate::state::AppState;
 use crate::web::i18n::Messages;
 use crate::web::page::{PageError, initial};
 use clientele_app::clients::client_users::{ClientUserListRequest, ClientUserView};
+use clientele_app::clients::organizations::Organization;
 use clientele_domain::{
     Action, Actor, AgentAccess, BillingState, ClientUserStatus, Language, Layout, OrganizationId,
     Permission, Principal, authorize, may_grant,
 };
-use clientele_store::clients::organizations::OrganizationRow;
 use serde_json::json;
 
 const USERS_PER_PAGE: u64 = 50;
@@ -65,7 +65,7 @@ pub async fn users_view(
     state: &AppState,
     actor: &Actor,
     t: Messages,
-    organization: &OrganizationRow,
+    organization: &Organization,
     search: String,
     cursor: Option<String>,
     base: String,
@@ -91,7 +91,7 @@ pub async fn users_view(
             })
         })
         .collect();
-    let sections = organization.settings().enabled_sections;
+    let sections = organization.settings.enabled_sections;
     // What the plan has and the viewer may grant: an org admin grants only what they hold.
     let grantable = |p: Permission| {
         (p == Permission::OrgAdmin || sections.contains(p))
@@ -123,12 +123,7 @@ pub async fn users_view(
         .collect();
     let can_preview = matches!(actor.principal, Principal::Member { .. })
         && actor.impersonated_by.is_none()
-        && authorize(
-            actor,
-            Action::PreviewClientUser,
-            &clientele_app::clients::organizations::resource_of(organization),
-        )
-        .is_ok();
+        && authorize(actor, Action::PreviewClientUser, &organization.resource()).is_ok();
     Ok(UsersView {
         org_id: id.to_string(),
         org_name: organization.name.clone(),
@@ -171,7 +166,7 @@ fn user_line(
     image_url: impl Fn(&str) -> String,
 ) -> UserLine {
     let user = &view.user;
-    let flags = user.permissions();
+    let flags = user.permissions;
     let (status, status_class) = match (user.status, view.invitation.as_ref()) {
         (ClientUserStatus::Disabled, _) => ("disabled", "danger"),
         (ClientUserStatus::Active, _) => ("active", "ok"),
@@ -263,7 +258,7 @@ pub struct TeamsView {
 pub async fn teams_view(
     state: &AppState,
     actor: &Actor,
-    organization: &OrganizationRow,
+    organization: &Organization,
 ) -> Result<TeamsView, PageError> {
     let id = organization.id;
     let rows = state.app.list_teams(actor, id).await?;
@@ -335,8 +330,8 @@ pub struct SettingsView {
 }
 
 /// The Org Info tab of an organization.
-pub fn settings_view(t: Messages, actor: &Actor, organization: &OrganizationRow) -> SettingsView {
-    let settings = organization.settings();
+pub fn settings_view(t: Messages, actor: &Actor, organization: &Organization) -> SettingsView {
+    let settings = organization.settings;
     let languages = Language::ALL
         .iter()
         .map(|l| Choice {
@@ -372,7 +367,7 @@ pub fn settings_view(t: Messages, actor: &Actor, organization: &OrganizationRow)
             (option, settings.enabled_sections.contains(*p))
         })
         .collect();
-    let resource = clientele_app::clients::organizations::resource_of(organization);
+    let resource = organization.resource();
     SettingsView {
         org_id: organization.id.to_string(),
         org_name: organization.name.clone(),

@@ -61,7 +61,7 @@ on_both_backends! {
             create(&app, &owner, name).await;
         }
         let alpha = app.app.list_organizations(&workspace.owner.actor(), clientele_app::clients::organizations::OrganizationListRequest {
-            search: Some("alpha".into()), sort: clientele_store::clients::organizations::OrganizationSort::NameAscending, cursor: None, limit: None,
+            search: Some("alpha".into()), sort: clientele_app::clients::organizations::OrganizationSort::NameAscending, cursor: None, limit: None,
         }).await.unwrap().organizations[0].id;
         app.client_user(&workspace, alpha, "ana", &[Permission::Home]).await;
         let agent = app.agent(&workspace, "Receptionist").await;

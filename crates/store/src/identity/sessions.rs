@@ -7,7 +7,7 @@ use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::identity::members::Members;
 use crate::workspace::Workspaces;
-use clientele_domain::{ClientUserId, MemberId, SessionId, Timestamp, WorkspaceId};
+use clientele_domain::{ClientUserId, MemberId, SessionAccount, SessionId, Timestamp, WorkspaceId};
 use sea_query::{Alias, Expr, ExprTrait, Iden, Query};
 use uuid::Uuid;
 
@@ -23,13 +23,6 @@ enum Sessions {
     LastSeenAt,
     ExpiresAt,
     ImpersonatorId,
-}
-
-/// Whose session it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SessionAccount {
-    Member(MemberId),
-    ClientUser(ClientUserId),
 }
 
 /// A session with what its account is now (a role or permission change applies at once).

@@ -4,8 +4,8 @@
 use crate::clients::organizations::Organizations;
 use crate::db::{Count, Db, Tx};
 use crate::error::StoreError;
-use crate::identity::sessions::SessionAccount;
 use crate::workspace::Workspaces;
+use clientele_domain::SessionAccount;
 use clientele_domain::{ClientUserId, MemberId, OrganizationId, Timestamp, WorkspaceId};
 use sea_query::{Expr, ExprTrait, Iden, Query, SimpleExpr};
 use uuid::Uuid;

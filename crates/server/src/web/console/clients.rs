@@ -10,11 +10,11 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
+use clientele_app::clients::agents::Agent;
 use clientele_app::clients::agents::AgentListRequest;
 use clientele_app::clients::organizations::OrganizationListRequest;
+use clientele_app::clients::organizations::OrganizationSort;
 use clientele_domain::{AgentKind, OrganizationId};
-use clientele_store::clients::agents::AgentRow;
-use clientele_store::clients::organizations::OrganizationSort;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -67,8 +67,8 @@ struct AgentItem {
     organization: Option<String>,
 }
 
-impl From<&AgentRow> for AgentItem {
-    fn from(agent: &AgentRow) -> Self {
+impl From<&Agent> for AgentItem {
+    fn from(agent: &Agent) -> Self {
         Self {
             id: agent.id.to_string(),
             name: agent.name.clone(),

@@ -11,9 +11,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
+use clientele_app::clients::organizations::Organization;
+use clientele_app::workspace::activity::{ActivityEntry, ActivityFilter};
 use clientele_domain::{Action, OrganizationId, Resource, authorize};
-use clientele_store::clients::organizations::OrganizationRow;
-use clientele_store::workspace::activity::{ActivityFilter, ActivityRow};
 use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -171,7 +171,7 @@ pub async fn access(
                 name: user.name.clone(),
                 email: user.email.clone(),
                 permissions: user
-                    .permissions()
+                    .permissions
                     .iter()
                     .map(|p| permission_label(t, p).to_owned())
                     .collect(),
@@ -185,7 +185,7 @@ pub async fn access(
                         .join(", "),
                 },
                 last_sign_in: user
-                    .last_sign_in_at()
+                    .last_sign_in_at
                     .map_or_else(|| "Never".to_owned(), when),
                 flags: line
                     .flags
@@ -277,17 +277,16 @@ pub async fn activity_view(
     })
 }
 
-fn activity_line(row: ActivityRow, members: &HashMap<Uuid, String>) -> ActivityLine {
+fn activity_line(row: ActivityEntry, members: &HashMap<Uuid, String>) -> ActivityLine {
     let real_actor = row.real_actor_id.map(|id| {
         members
             .get(&id)
             .cloned()
             .unwrap_or_else(|| "a former member".to_owned())
     });
-    let changes = if row.changes == "{}" || row.changes.is_empty() {
-        String::new()
-    } else {
-        row.changes.clone()
+    let changes = match &row.changes {
+        serde_json::Value::Object(fields) if !fields.is_empty() => row.changes.to_string(),
+        _ => String::new(),
     };
     ActivityLine {
         at: when(row.created_at),
@@ -304,7 +303,7 @@ async fn open(
     state: &AppState,
     headers: &HeaderMap,
     id: &str,
-) -> Result<(Visitor, OrganizationRow), crate::web::page::PageError> {
+) -> Result<(Visitor, Organization), crate::web::page::PageError> {
     let visitor = member(state, headers).await?;
     let id = Uuid::parse_str(id).map_err(|_| not_found())?;
     let organization = state
@@ -317,7 +316,7 @@ async fn open(
 async fn page(
     state: &AppState,
     visitor: &Visitor,
-    organization: OrganizationRow,
+    organization: Organization,
     tab: &str,
     body: OrganizationBody,
 ) -> PageResult {

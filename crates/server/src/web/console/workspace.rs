@@ -14,11 +14,11 @@ use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use clientele_app::mail::outbox::OutboxEmail;
 use clientele_app::mail::settings::EmailSettingsView;
+use clientele_app::workspace::activity::ActivityFilter;
 use clientele_app::workspace::brand::DomainClaim;
 use clientele_domain::{
     Action, EmailKind, Language, MemberRole, OutboxId, Principal, Resource, Timestamp, authorize,
 };
-use clientele_store::workspace::activity::ActivityFilter;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -174,9 +174,8 @@ async fn page(
     Ok(page.into_response())
 }
 
-fn micros(at: Option<i64>) -> String {
-    at.and_then(|m| Timestamp::try_from(m).ok())
-        .map_or_else(|| "—".to_owned(), when)
+fn when_or_dash(at: Option<Timestamp>) -> String {
+    at.map_or_else(|| "—".to_owned(), when)
 }
 
 /// `GET /console/account`: the member's two-factor sign-in. A member whose workspace requires
@@ -424,7 +423,7 @@ pub async fn api_keys(State(state): State<AppState>, headers: HeaderMap) -> Page
             role: k.role.as_str(),
             prefix: k.prefix,
             created_at: when(k.created_at),
-            last_used_at: micros(k.last_used_at),
+            last_used_at: when_or_dash(k.last_used_at),
             revoked: k.revoked_at.is_some(),
         })
         .collect();

@@ -2,7 +2,7 @@
 //! brand and their organization's language and layout. Only the sections the user holds (and
 //! the organization has) appear; org admins also manage their own organization here.
 
-use crate::api::sessions::session_cookie_cleared;
+use crate::api::identity::sessions::session_cookie_cleared;
 use crate::extract::{Origin, constant_time_eq};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -139,7 +139,7 @@ async fn render(
     body: DashboardBody,
 ) -> PageResult {
     let organization = &dashboard.organization;
-    let t = Messages::new(organization.language);
+    let t = Messages::new(organization.settings.language);
     let brand = brand_style(state, visitor.actor().workspace_id).await?;
     let mut chrome = Chrome::new(t, brand, visitor.csrf.clone(), frame.title);
     chrome.user_name = dashboard.user.name.clone();
@@ -189,7 +189,7 @@ async fn render(
     }
     let page = DashboardPage {
         preview: visitor.actor().impersonated_by.is_some(),
-        horizontal: organization.layout == Layout::Horizontal,
+        horizontal: organization.settings.layout == Layout::Horizontal,
         org_name: organization.name.clone(),
         org_initial: initial(&organization.name),
         agents,
@@ -223,7 +223,7 @@ pub async fn home(
         }
         Err(error) => return Err(error),
     };
-    let t = Messages::new(dashboard.organization.language);
+    let t = Messages::new(dashboard.organization.settings.language);
     if !dashboard.sections.contains(&Permission::Home) {
         // Someone without the overview lands on their first section instead.
         if let Some(first) = dashboard.sections.first() {
@@ -266,7 +266,7 @@ pub async fn section(
             "your account does not include this section",
         )));
     }
-    let t = Messages::new(dashboard.organization.language);
+    let t = Messages::new(dashboard.organization.settings.language);
     let (path, icon) = section_link(section);
     let agent = query
         .agent
@@ -303,7 +303,7 @@ async fn admin_page(
             "only the organization's admins can do this",
         )));
     }
-    let t = Messages::new(dashboard.organization.language);
+    let t = Messages::new(dashboard.organization.settings.language);
     let actor = visitor.actor();
     let organization = state
         .app
@@ -527,7 +527,7 @@ pub async fn security(
 ) -> PageResult {
     let (visitor, dashboard) = signed_in_client(&state, &headers).await?;
     let status = state.app.two_factor_status(visitor.actor()).await?;
-    let t = Messages::new(dashboard.organization.language);
+    let t = Messages::new(dashboard.organization.settings.language);
     let body = DashboardBody::Security(SecurityView {
         enabled: status.enabled,
         recovery_codes_left: status.recovery_codes_left.to_string(),

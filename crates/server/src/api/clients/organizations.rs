@@ -1,6 +1,6 @@
 //! Client organizations and their settings ("Org Info").
 
-use crate::api::images::url_of;
+use crate::api::workspace::images::url_of;
 use crate::api::{nullable, rfc3339};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, Origin};
 use crate::problem::{Problem, ProblemResponse};
@@ -12,11 +12,11 @@ use axum::response::{IntoResponse, Response};
 use clientele_app::clients::organizations::{
     NewOrganizationInput, OrganizationListRequest, OrganizationPatch,
 };
+use clientele_app::clients::organizations::{Organization, OrganizationSort};
 use clientele_domain::{
     Billing, BillingState, Handoff, Language, Layout, OrganizationId, OrganizationSettings,
     Permission,
 };
-use clientele_store::clients::organizations::{OrganizationRow, OrganizationSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -36,10 +36,10 @@ pub struct OrganizationResponse {
     pub updated_at: String,
 }
 
-impl From<OrganizationRow> for OrganizationResponse {
-    fn from(row: OrganizationRow) -> Self {
+impl From<Organization> for OrganizationResponse {
+    fn from(row: Organization) -> Self {
         Self {
-            settings: SettingsDocument::from(row.settings()),
+            settings: SettingsDocument::from(row.settings),
             id: row.id.as_uuid(),
             logo_url: row.logo_image_id.as_deref().map(url_of),
             logo_image_id: row.logo_image_id,
@@ -386,10 +386,10 @@ pub async fn update_settings(
     Ok(settings_response(&organization))
 }
 
-fn settings_response(organization: &OrganizationRow) -> Response {
+fn settings_response(organization: &Organization) -> Response {
     let etag = HeaderValue::from_str(&format!("\"{}\"", organization.settings_version))
         .unwrap_or(HeaderValue::from_static("\"0\""));
-    let mut response = Json(SettingsDocument::from(organization.settings())).into_response();
+    let mut response = Json(SettingsDocument::from(organization.settings)).into_response();
     response.headers_mut().insert(header::ETAG, etag);
     response
 }

@@ -1,9 +1,9 @@
 //! Two-factor sign-in: one's own authenticator app and recovery codes, the second step of a
 //! sign-in, and whether a workspace or an organization requires a second factor.
 
-use crate::api::members::MemberResponse;
+use crate::api::identity::members::MemberResponse;
+use crate::api::identity::sessions::{ClientUserResponse, created_session};
 use crate::api::rfc3339;
-use crate::api::sessions::{ClientUserResponse, created_session};
 use crate::extract::{ApiJson, ApiPath, Caller, Origin};
 use crate::problem::{Problem, ProblemResponse};
 use crate::state::AppState;

@@ -7,9 +7,9 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use clientele_app::identity::members::Member;
 use clientele_app::identity::members::NewMemberInput;
 use clientele_domain::{MemberId, MemberRole};
-use clientele_store::identity::members::MemberRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -25,8 +25,8 @@ pub struct MemberResponse {
     pub created_at: String,
 }
 
-impl From<MemberRow> for MemberResponse {
-    fn from(row: MemberRow) -> Self {
+impl From<Member> for MemberResponse {
+    fn from(row: Member) -> Self {
         Self {
             id: row.id.as_uuid(),
             name: row.name,

@@ -1,14 +1,14 @@
 //! API keys for automation.
 
-use crate::api::{rfc3339, rfc3339_micros};
+use crate::api::rfc3339;
 use crate::extract::{ApiJson, ApiPath, Caller, Origin};
 use crate::problem::{Problem, ProblemResponse};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use clientele_app::identity::api_keys::ApiKey;
 use clientele_domain::{ApiKeyId, MemberRole};
-use clientele_store::identity::api_keys::ApiKeyRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -27,16 +27,16 @@ pub struct ApiKeyResponse {
     pub revoked_at: Option<String>,
 }
 
-impl From<ApiKeyRow> for ApiKeyResponse {
-    fn from(row: ApiKeyRow) -> Self {
+impl From<ApiKey> for ApiKeyResponse {
+    fn from(row: ApiKey) -> Self {
         Self {
             id: row.id.as_uuid(),
             name: row.name,
             role: row.role.to_string(),
             prefix: row.prefix,
             created_at: rfc3339(row.created_at),
-            last_used_at: rfc3339_micros(row.last_used_at),
-            revoked_at: rfc3339_micros(row.revoked_at),
+            last_used_at: row.last_used_at.map(rfc3339),
+            revoked_at: row.revoked_at.map(rfc3339),
         }
     }
 }

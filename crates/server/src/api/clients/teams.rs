@@ -7,9 +7,9 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use clientele_app::clients::teams::{Membership, Team};
 use clientele_app::clients::teams::{TeamInput, TeamView};
 use clientele_domain::{ClientUserId, OrganizationId, TeamId, TeamRole};
-use clientele_store::clients::teams::{MembershipRow, TeamRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -26,8 +26,8 @@ pub struct TeamResponse {
     pub updated_at: String,
 }
 
-impl From<TeamRow> for TeamResponse {
-    fn from(row: TeamRow) -> Self {
+impl From<Team> for TeamResponse {
+    fn from(row: Team) -> Self {
         Self {
             id: row.id.as_uuid(),
             organization_id: row.organization_id.as_uuid(),
@@ -59,8 +59,8 @@ pub struct TeamMemberResponse {
     pub added_at: String,
 }
 
-impl From<MembershipRow> for TeamMemberResponse {
-    fn from(row: MembershipRow) -> Self {
+impl From<Membership> for TeamMemberResponse {
+    fn from(row: Membership) -> Self {
         Self {
             client_user_id: row.client_user_id.as_uuid(),
             name: row.user_name,

@@ -1,8 +1,8 @@
 //! Signing in and out of the agency console.
 
-use crate::api::members::MemberResponse;
+use crate::api::identity::members::MemberResponse;
+use crate::api::identity::two_factor::{SecondFactorResponse, second_factor_needed};
 use crate::api::rfc3339;
-use crate::api::two_factor::{SecondFactorResponse, second_factor_needed};
 use crate::extract::{ApiJson, Caller, Origin, session_cookie_name};
 use crate::problem::{Problem, ProblemResponse};
 use crate::security::is_https;
@@ -11,10 +11,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Response};
+use clientele_app::clients::client_users::ClientUser;
 use clientele_app::identity::auth::SignInStep;
 use clientele_app::identity::tokens::Token;
 use clientele_domain::{Permission, Timestamp};
-use clientele_store::clients::client_users::ClientUserRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -134,12 +134,12 @@ pub async fn sign_in_client_user(
     Ok(created_session(&signed_in.token, &headers, body, signed_in.expires_at).into_response())
 }
 
-impl From<ClientUserRow> for ClientUserResponse {
-    fn from(user: ClientUserRow) -> Self {
+impl From<ClientUser> for ClientUserResponse {
+    fn from(user: ClientUser) -> Self {
         Self {
             id: user.id.as_uuid(),
             organization_id: user.organization_id.as_uuid(),
-            permissions: user.permissions().iter().collect(),
+            permissions: user.permissions.iter().collect(),
             name: user.name,
             email: user.email,
         }

@@ -6,8 +6,8 @@ use crate::problem::{Problem, ProblemResponse};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use clientele_app::workspace::activity::{ActivityEntry, ActivityFilter};
 use clientele_domain::Timestamp;
-use clientele_store::workspace::activity::{ActivityFilter, ActivityRow};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -71,8 +71,8 @@ pub struct ActivityPageResponse {
     pub next_cursor: Option<i64>,
 }
 
-impl From<ActivityRow> for ActivityEntryResponse {
-    fn from(row: ActivityRow) -> Self {
+impl From<ActivityEntry> for ActivityEntryResponse {
+    fn from(row: ActivityEntry) -> Self {
         Self {
             id: row.id.as_uuid(),
             seq: row.seq,
@@ -89,7 +89,7 @@ impl From<ActivityRow> for ActivityEntryResponse {
                 id: row.target_id,
                 label: row.target_label,
             },
-            changes: serde_json::from_str(&row.changes).unwrap_or(serde_json::Value::Null),
+            changes: row.changes,
             ip: row.ip,
             user_agent: row.user_agent,
             created_at: rfc3339(row.created_at),

@@ -1,6 +1,6 @@
 //! The agent pool and each agent's assignment to an organization.
 
-use crate::api::images::url_of;
+use crate::api::workspace::images::url_of;
 use crate::api::{nullable, rfc3339};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, Origin};
 use crate::problem::{Problem, ProblemResponse};
@@ -8,9 +8,9 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use clientele_app::clients::agents::Agent;
 use clientele_app::clients::agents::{AgentInput, AgentListRequest, AgentPatch};
 use clientele_domain::{AgentId, AgentKind, OrganizationId};
-use clientele_store::clients::agents::AgentRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -40,12 +40,15 @@ pub struct AssignedOrganization {
     pub name: String,
 }
 
-impl From<AgentRow> for AgentResponse {
-    fn from(row: AgentRow) -> Self {
+impl From<Agent> for AgentResponse {
+    fn from(row: Agent) -> Self {
         let organization = row
             .organization_id
             .zip(row.organization_name)
-            .map(|(id, name)| AssignedOrganization { id, name });
+            .map(|(id, name)| AssignedOrganization {
+                id: id.as_uuid(),
+                name,
+            });
         Self {
             id: row.id.as_uuid(),
             name: row.name,

@@ -1,7 +1,7 @@
 //! Client users: an organization's people, their permissions and agent access, bulk import,
 //! and the access review.
 
-use crate::api::images::url_of;
+use crate::api::workspace::images::url_of;
 use crate::api::{nullable, rfc3339};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, Origin};
 use crate::problem::{Problem, ProblemResponse};
@@ -16,11 +16,11 @@ use clientele_app::clients::access_report::{AccessReport, to_csv};
 use clientele_app::clients::client_users::{
     ClientUserListRequest, ClientUserPatch, ClientUserView, NewClientUserInput,
 };
+use clientele_app::clients::teams::Membership;
 use clientele_domain::{
     AgentAccess, AgentId, ClientUserId, ClientUserStatus, OrganizationId, Permission, TeamId,
     TeamRole,
 };
-use clientele_store::clients::teams::MembershipRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -75,8 +75,8 @@ pub struct UserTeamResponse {
     pub role: TeamRole,
 }
 
-impl From<&MembershipRow> for UserTeamResponse {
-    fn from(row: &MembershipRow) -> Self {
+impl From<&Membership> for UserTeamResponse {
+    fn from(row: &Membership) -> Self {
         Self {
             id: row.team_id.as_uuid(),
             name: row.team_name.clone(),
@@ -91,8 +91,8 @@ impl From<ClientUserView> for ClientUserResponse {
         Self {
             id: user.id.as_uuid(),
             organization_id: user.organization_id.as_uuid(),
-            permissions: user.permissions().iter().collect(),
-            last_sign_in_at: user.last_sign_in_at().map(rfc3339),
+            permissions: user.permissions.iter().collect(),
+            last_sign_in_at: user.last_sign_in_at.map(rfc3339),
             name: user.name,
             email: user.email,
             status: user.status,
@@ -566,7 +566,7 @@ impl From<AccessReport> for AccessReportResponse {
                     name: user.name.clone(),
                     email: user.email.clone(),
                     status: user.status,
-                    permissions: user.permissions().iter().collect(),
+                    permissions: user.permissions.iter().collect(),
                     agent_access: user.agent_access,
                     agents: line
                         .agents
@@ -577,7 +577,7 @@ impl From<AccessReport> for AccessReportResponse {
                         })
                         .collect(),
                     teams: line.user.teams.iter().map(Into::into).collect(),
-                    last_sign_in_at: user.last_sign_in_at().map(rfc3339),
+                    last_sign_in_at: user.last_sign_in_at.map(rfc3339),
                     flags: line.flags.iter().map(|f| f.as_str().to_owned()).collect(),
                 }
             })

@@ -1,0 +1,3 @@
+//! The page that creates the first workspace.
+
+pub mod setup;
