@@ -1,4 +1,6 @@
-//! Clientele's HTTP server: the JSON API, its OpenAPI document and, later, the web pages.
+//! Clientele's HTTP server: the JSON API, its OpenAPI document, and the web pages (the agency
+//! console, the client dashboard, and the pages behind emailed links). It speaks only to
+//! `clientele_app`; no store type reaches it.
 //!
 //! Handlers only extract, call a use case and map the result; errors leave as problem+json
 //! through `problem`; the router owns the middleware every request passes through.

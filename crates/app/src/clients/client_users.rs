@@ -5,7 +5,7 @@
 use crate::clients::organizations::next_page;
 use crate::clients::teams::Membership;
 use crate::error::{AppError, Validation};
-use crate::identity::notices::Recipient;
+use crate::identity::account_mail::Recipient;
 use crate::mail::templates::AccountChange;
 use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext, cursor, identity::passwords, workspace::images};
@@ -487,26 +487,17 @@ impl App {
         ensure_an_org_admin_remains(&mut tx, actor, &current).await?;
         let mut notices = Vec::new();
         if let Some((brand, slug)) = &notice_context {
-            let recipient = Recipient {
-                workspace_id,
-                name: &current.name,
-                address: &current.email,
-                organization_name: &organization.name,
-                language: organization.language,
-                is_client: true,
-                workspace_slug: slug,
-                brand,
-            };
+            let recipient = Recipient::client_user(&current, &organization, brand);
             let new_address = email.as_ref().filter(|e| e.as_str() != current.email);
             if let Some(to) = new_address {
                 let change = AccountChange::Email {
                     to: to.as_str().to_owned(),
                 };
-                notices.push(self.notify(&mut tx, &recipient, &change).await?);
+                notices.push(self.notify(&mut tx, &recipient, slug, &change).await?);
             }
             if password_hash.is_some() {
                 let change = AccountChange::Password;
-                notices.push(self.notify(&mut tx, &recipient, &change).await?);
+                notices.push(self.notify(&mut tx, &recipient, slug, &change).await?);
             }
         }
         let entry = Entry {

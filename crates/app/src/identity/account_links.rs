@@ -1,10 +1,12 @@
 //! Single-use account links: issuing one (a random token, only its hash stored) and redeeming
 //! one, which tells apart the ways a link can be unusable.
 
+use crate::RequestContext;
 use crate::error::AppError;
-use crate::identity::auth::later;
+use crate::identity::auth::{SignInStep, later, link_sign_in};
 use crate::identity::tokens::Token;
-use clientele_domain::{AccountTokenId, MemberId, Timestamp, WorkspaceId};
+use crate::workspace::activity::{self, Author, Entry};
+use clientele_domain::{AccountTokenId, MemberId, SessionAccount, Timestamp, WorkspaceId};
 use clientele_store::identity::account_tokens::{
     self, AccountTokenRow, NewAccountToken, Purpose, Subject,
 };
@@ -97,6 +99,42 @@ fn check_open(row: &AccountTokenRow, now: Timestamp) -> Result<(), AppError> {
         ));
     }
     Ok(())
+}
+
+/// Which account a redeemed link signed in.
+#[derive(Debug)]
+pub struct Accepted {
+    pub signed_in: SignInStep<SessionAccount>,
+    pub workspace_id: WorkspaceId,
+}
+
+/// Signs in the account a redeemed link proved, records `entry` as done by that account, and
+/// commits the change the link made.
+pub(crate) async fn sign_in(
+    mut tx: Tx,
+    workspace_id: WorkspaceId,
+    account: SessionAccount,
+    label: &str,
+    context: &RequestContext,
+    entry: Entry<'_>,
+) -> Result<Accepted, AppError> {
+    let signed_in = link_sign_in(&mut tx, workspace_id, account).await?;
+    let (kind, id) = match account {
+        SessionAccount::Member(id) => ("member", id.as_uuid()),
+        SessionAccount::ClientUser(id) => ("client_user", id.as_uuid()),
+    };
+    let author = Author {
+        kind,
+        id: Some(id),
+        label,
+        real: None,
+    };
+    activity::record(&mut tx, workspace_id, &author, context, entry).await?;
+    tx.commit().await?;
+    Ok(Accepted {
+        signed_in,
+        workspace_id,
+    })
 }
 
 /// How an expiry reads in an email.

@@ -4,11 +4,9 @@
 
 use crate::clients::client_users::resource_of;
 use crate::error::{AppError, Validation};
-use crate::identity::account_links::{self, describe_expiry};
-use crate::identity::auth::{SignInStep, link_sign_in};
-use crate::mail::outbox::enqueue;
-use crate::mail::templates::Placeholders;
-use crate::workspace::activity::{self, Author, Changes, Entry};
+use crate::identity::account_links::{self, Accepted};
+use crate::identity::account_mail::{LinkEmail, Recipient, SentLink};
+use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext, identity::passwords};
 use clientele_domain::SessionAccount;
 use clientele_domain::{
@@ -65,13 +63,6 @@ pub struct Acceptance {
     pub password: Option<String>,
 }
 
-/// Which account an accepted invitation signed in.
-#[derive(Debug)]
-pub struct Accepted {
-    pub signed_in: SignInStep<SessionAccount>,
-    pub workspace_id: WorkspaceId,
-}
-
 impl App {
     /// Sends (or resends) a client user's invitation in their organization's language.
     #[tracing::instrument(skip_all)]
@@ -95,48 +86,12 @@ impl App {
         let organization = self.organization_for(actor, user.organization_id).await?;
         let brand = self.brand_of(workspace_id).await?;
         let mut tx = self.db.begin().await?;
-        let subject = Subject::ClientUser(user.id);
-        let (link, replaced) = account_links::issue(
-            &mut tx,
-            workspace_id,
-            Purpose::Invitation,
-            &subject,
-            member_of(actor),
-            INVITATION_LIFETIME,
-        )
-        .await?;
-        let url = brand
-            .dashboard_url(&self.config.public_url)
-            .join(&format!("/invitation?token={}", link.token.reveal()));
-        let values = placeholders(
-            &brand,
-            &self.config.public_url,
-            &user.name,
-            &organization.name,
-            url,
-            link.expires_at,
-        );
-        let email = self
-            .compose(
-                &mut tx,
-                workspace_id,
-                EmailKind::Invitation,
-                organization.language,
-                &values,
-            )
-            .await?;
-        let outbox_id = enqueue(
-            self,
-            &mut tx,
-            workspace_id,
-            "invitation",
-            &user.email,
-            &email,
-        )
-        .await?;
+        let recipient = Recipient::client_user(&user, &organization, &brand);
+        let link = invitation(Subject::ClientUser(user.id), member_of(actor));
+        let sent = self.send_link(&mut tx, &recipient, link).await?;
         let entry = Entry {
             organization_id: Some(user.organization_id),
-            action: if replaced {
+            action: if sent.replaced {
                 "client_user.invitation_resent"
             } else {
                 "client_user.invited"
@@ -144,17 +99,11 @@ impl App {
             target_kind: "client_user",
             target_id: Some(user.id.as_uuid()),
             target_label: &user.name,
-            changes: Changes::new().set("expires_at", link.expires_at.unix_micros()),
+            changes: Changes::new().set("expires_at", sent.expires_at.unix_micros()),
         };
         activity::commit(tx, &permit, actor, context, entry).await?;
-        self.enqueued(workspace_id, outbox_id).await;
-        Ok(InvitationSent {
-            id: link.id,
-            email: user.email,
-            expires_at: link.expires_at,
-            outbox_id,
-            replaced,
-        })
+        self.enqueued(workspace_id, sent.outbox_id).await;
+        Ok(InvitationSent::of(sent, user.email))
     }
 
     /// Invites someone to join the workspace with `role` (owner and admins).
@@ -187,49 +136,23 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let brand = self.brand_of(workspace_id).await?;
         let mut tx = self.db.begin().await?;
+        let recipient = Recipient {
+            workspace_id,
+            name: email.as_str(),
+            address: email.as_str(),
+            organization_name: &workspace.name,
+            language: Language::En,
+            is_client: false,
+            brand: &brand,
+        };
         let subject = Subject::Invitee {
             email: email.as_str().to_owned(),
             role,
         };
-        let (link, replaced) = account_links::issue(
-            &mut tx,
-            workspace_id,
-            Purpose::Invitation,
-            &subject,
-            member_of(actor),
-            INVITATION_LIFETIME,
-        )
-        .await?;
-        let url = brand
-            .console_url(&self.config.public_url)
-            .join(&format!("/invitation?token={}", link.token.reveal()));
-        let values = placeholders(
-            &brand,
-            &self.config.public_url,
-            email.as_str(),
-            &workspace.name,
-            url,
-            link.expires_at,
-        );
-        let message = self
-            .compose(
-                &mut tx,
-                workspace_id,
-                EmailKind::Invitation,
-                Language::En,
-                &values,
-            )
+        let sent = self
+            .send_link(&mut tx, &recipient, invitation(subject, member_of(actor)))
             .await?;
-        let outbox_id = enqueue(
-            self,
-            &mut tx,
-            workspace_id,
-            "invitation",
-            email.as_str(),
-            &message,
-        )
-        .await?;
-        let id = link.id;
+        let id = sent.id;
         let entry = Entry {
             organization_id: None,
             action: "member.invited",
@@ -239,14 +162,8 @@ impl App {
             changes: Changes::new().set("role", role),
         };
         activity::commit(tx, &permit, actor, context, entry).await?;
-        self.enqueued(workspace_id, outbox_id).await;
-        Ok(InvitationSent {
-            id,
-            email: email.as_str().to_owned(),
-            expires_at: link.expires_at,
-            outbox_id,
-            replaced,
-        })
+        self.enqueued(workspace_id, sent.outbox_id).await;
+        Ok(InvitationSent::of(sent, email.as_str().to_owned()))
     }
 
     /// The workspace's open invitations of future members (any agency account).
@@ -406,14 +323,6 @@ impl App {
             return Err(AppError::LinkUnusable(DISABLED));
         }
         client_users::record_sign_in(&mut tx, workspace_id, id, now).await?;
-        let account = SessionAccount::ClientUser(id);
-        let signed_in = link_sign_in(&mut tx, workspace_id, account).await?;
-        let author = Author {
-            kind: "client_user",
-            id: Some(id.as_uuid()),
-            label: &user.name,
-            real: None,
-        };
         let entry = Entry {
             organization_id: Some(user.organization_id),
             action: "client_user.invitation_accepted",
@@ -422,12 +331,8 @@ impl App {
             target_label: &user.name,
             changes: Changes::new().field("status", user.status, ClientUserStatus::Active),
         };
-        activity::record(&mut tx, workspace_id, &author, context, entry).await?;
-        tx.commit().await?;
-        Ok(Accepted {
-            signed_in,
-            workspace_id,
-        })
+        let account = SessionAccount::ClientUser(id);
+        account_links::sign_in(tx, workspace_id, account, &user.name, context, entry).await
     }
 
     async fn accept_as_member(
@@ -477,14 +382,6 @@ impl App {
                 }
                 other => other.into(),
             })?;
-        let account = SessionAccount::Member(id);
-        let signed_in = link_sign_in(&mut tx, workspace_id, account).await?;
-        let author = Author {
-            kind: "member",
-            id: Some(id.as_uuid()),
-            label: name.as_str(),
-            real: None,
-        };
         let entry = Entry {
             organization_id: None,
             action: "member.joined",
@@ -495,12 +392,8 @@ impl App {
                 .set("email", email.as_str())
                 .set("role", role),
         };
-        activity::record(&mut tx, workspace_id, &author, context, entry).await?;
-        tx.commit().await?;
-        Ok(Accepted {
-            signed_in,
-            workspace_id,
-        })
+        let account = SessionAccount::Member(id);
+        account_links::sign_in(tx, workspace_id, account, name.as_str(), context, entry).await
     }
 }
 
@@ -527,25 +420,26 @@ fn member_invitation(row: &AccountTokenRow) -> Option<MemberInvitation> {
     }
 }
 
-/// The values of an account email for this brand.
-pub(crate) fn placeholders(
-    brand: &crate::workspace::brand::Brand,
-    public_url: &clientele_domain::BaseUrl,
-    user_name: &str,
-    organization_name: &str,
-    link: String,
-    expires_at: Timestamp,
-) -> Placeholders {
-    Placeholders {
-        user_name: user_name.to_owned(),
-        organization_name: organization_name.to_owned(),
-        product_name: brand.product_name.clone(),
-        link,
-        expires_at: describe_expiry(expires_at),
-        support_email: brand.support_email.clone(),
-        primary_color: brand.primary_color.clone(),
-        accent_color: brand.accent_color.clone(),
-        logo_url: brand.logo_url(public_url),
-        change: String::new(),
+/// An invitation link: for a week, to the invitation page.
+fn invitation(subject: Subject, created_by: Option<MemberId>) -> LinkEmail {
+    LinkEmail {
+        purpose: Purpose::Invitation,
+        subject,
+        created_by,
+        lifetime: INVITATION_LIFETIME,
+        page: "/invitation",
+        kind: EmailKind::Invitation,
+    }
+}
+
+impl InvitationSent {
+    fn of(sent: SentLink, email: String) -> Self {
+        Self {
+            id: sent.id,
+            email,
+            expires_at: sent.expires_at,
+            outbox_id: sent.outbox_id,
+            replaced: sent.replaced,
+        }
     }
 }

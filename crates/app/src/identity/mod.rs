@@ -2,7 +2,8 @@
 //! the workspace's members, and the single-use account links behind invitations, password
 //! resets and "Log in as" previews.
 
-pub(crate) mod account_links;
+pub mod account_links;
+pub(crate) mod account_mail;
 pub mod api_keys;
 pub mod auth;
 pub mod invitations;

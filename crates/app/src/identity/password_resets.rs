@@ -4,10 +4,9 @@
 //! of the account ended when the link is used.
 
 use crate::error::AppError;
-use crate::identity::account_links;
-use crate::identity::auth::{link_sign_in, throttle_keys};
-use crate::identity::invitations::{Accepted, placeholders};
-use crate::mail::outbox::enqueue;
+use crate::identity::account_links::{self, Accepted};
+use crate::identity::account_mail::{LinkEmail, Recipient};
+use crate::identity::auth::throttle_keys;
 use crate::workspace::activity::{self, Author, Changes, Entry};
 use crate::{App, RequestContext, identity::passwords};
 use clientele_domain::SessionAccount;
@@ -84,44 +83,17 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let mut tx = self.db.begin().await?;
-        let (link, _) = account_links::issue(
-            &mut tx,
+        let recipient = Recipient {
             workspace_id,
-            Purpose::PasswordReset,
-            &Subject::Member(member.id),
-            None,
-            RESET_LIFETIME,
-        )
-        .await?;
-        let url = brand
-            .console_url(&self.config.public_url)
-            .join(&format!("/reset-password?token={}", link.token.reveal()));
-        let values = placeholders(
-            &brand,
-            &self.config.public_url,
-            &member.name,
-            &workspace.name,
-            url,
-            link.expires_at,
-        );
-        let message = self
-            .compose(
-                &mut tx,
-                workspace_id,
-                EmailKind::PasswordReset,
-                Language::En,
-                &values,
-            )
-            .await?;
-        let outbox_id = enqueue(
-            self,
-            &mut tx,
-            workspace_id,
-            "password_reset",
-            email.as_str(),
-            &message,
-        )
-        .await?;
+            name: &member.name,
+            address: email.as_str(),
+            organization_name: &workspace.name,
+            language: Language::En,
+            is_client: false,
+            brand: &brand,
+        };
+        let link = reset(Subject::Member(member.id));
+        let sent = self.send_link(&mut tx, &recipient, link).await?;
         let author = Author {
             kind: "member",
             id: Some(member.id.as_uuid()),
@@ -138,7 +110,7 @@ impl App {
         };
         activity::record(&mut tx, workspace_id, &author, context, entry).await?;
         tx.commit().await?;
-        self.enqueued(workspace_id, outbox_id).await;
+        self.enqueued(workspace_id, sent.outbox_id).await;
         Ok(())
     }
 
@@ -182,44 +154,10 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let brand = self.brand_of(workspace_id).await?;
         let mut tx = self.db.begin().await?;
-        let (link, _) = account_links::issue(
-            &mut tx,
-            workspace_id,
-            Purpose::PasswordReset,
-            &Subject::ClientUser(user.id),
-            None,
-            RESET_LIFETIME,
-        )
-        .await?;
-        let url = brand
-            .dashboard_url(&self.config.public_url)
-            .join(&format!("/reset-password?token={}", link.token.reveal()));
-        let values = placeholders(
-            &brand,
-            &self.config.public_url,
-            &user.name,
-            &organization.name,
-            url,
-            link.expires_at,
-        );
-        let message = self
-            .compose(
-                &mut tx,
-                workspace_id,
-                EmailKind::PasswordReset,
-                organization.language,
-                &values,
-            )
+        let recipient = Recipient::client_user(&user, &organization, &brand);
+        let sent = self
+            .send_link(&mut tx, &recipient, reset(Subject::ClientUser(user.id)))
             .await?;
-        let outbox_id = enqueue(
-            self,
-            &mut tx,
-            workspace_id,
-            "password_reset",
-            &user.email,
-            &message,
-        )
-        .await?;
         let author = Author {
             kind: "client_user",
             id: Some(user.id.as_uuid()),
@@ -236,7 +174,7 @@ impl App {
         };
         activity::record(&mut tx, workspace_id, &author, context, entry).await?;
         tx.commit().await?;
-        self.enqueued(workspace_id, outbox_id).await;
+        self.enqueued(workspace_id, sent.outbox_id).await;
         Ok(())
     }
 
@@ -313,14 +251,6 @@ impl App {
         account_links::consume(&mut tx, row).await?;
         members::set_password_hash(&mut tx, workspace_id, id, &hash).await?;
         let ended = sessions::delete_for_member(&mut tx, workspace_id, id).await?;
-        let account = SessionAccount::Member(id);
-        let signed_in = link_sign_in(&mut tx, workspace_id, account).await?;
-        let author = Author {
-            kind: "member",
-            id: Some(id.as_uuid()),
-            label: &member.name,
-            real: None,
-        };
         let entry = Entry {
             organization_id: None,
             action: "member.password_reset",
@@ -329,12 +259,8 @@ impl App {
             target_label: &member.name,
             changes: Changes::new().set("sessions_ended", ended),
         };
-        activity::record(&mut tx, workspace_id, &author, context, entry).await?;
-        tx.commit().await?;
-        Ok(Accepted {
-            signed_in,
-            workspace_id,
-        })
+        let account = SessionAccount::Member(id);
+        account_links::sign_in(tx, workspace_id, account, &member.name, context, entry).await
     }
 
     async fn reset_client_user(
@@ -367,14 +293,6 @@ impl App {
         }
         let ended = sessions::delete_for_client_user(&mut tx, workspace_id, id).await?;
         client_users::record_sign_in(&mut tx, workspace_id, id, now).await?;
-        let account = SessionAccount::ClientUser(id);
-        let signed_in = link_sign_in(&mut tx, workspace_id, account).await?;
-        let author = Author {
-            kind: "client_user",
-            id: Some(id.as_uuid()),
-            label: &user.name,
-            real: None,
-        };
         let entry = Entry {
             organization_id: Some(user.organization_id),
             action: "client_user.password_reset",
@@ -383,12 +301,8 @@ impl App {
             target_label: &user.name,
             changes: Changes::new().set("sessions_ended", ended),
         };
-        activity::record(&mut tx, workspace_id, &author, context, entry).await?;
-        tx.commit().await?;
-        Ok(Accepted {
-            signed_in,
-            workspace_id,
-        })
+        let account = SessionAccount::ClientUser(id);
+        account_links::sign_in(tx, workspace_id, account, &user.name, context, entry).await
     }
 
     /// Counts a reset request against the address asked for and the client's address.
@@ -401,6 +315,18 @@ impl App {
         let keys = throttle_keys(realm, email.as_str(), context).map(|key| format!("reset-{key}"));
         self.admit_attempt(&keys, [ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE])
             .await
+    }
+}
+
+/// A reset link: for an hour, to the page that sets the new password.
+fn reset(subject: Subject) -> LinkEmail {
+    LinkEmail {
+        purpose: Purpose::PasswordReset,
+        subject,
+        created_by: None,
+        lifetime: RESET_LIFETIME,
+        page: "/reset-password",
+        kind: EmailKind::PasswordReset,
     }
 }
 

@@ -4,9 +4,9 @@
 
 use crate::clients::client_users::resource_of;
 use crate::error::AppError;
-use crate::identity::account_links;
+use crate::identity::account_links::{self, Accepted};
+use crate::identity::account_mail::link_url;
 use crate::identity::auth::start_session;
-use crate::identity::invitations::Accepted;
 use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext};
 use clientele_domain::SessionAccount;
@@ -63,9 +63,8 @@ impl App {
             HANDOVER_LIFETIME,
         )
         .await?;
-        let url = brand
-            .dashboard_url(&self.config.public_url)
-            .join(&format!("/preview?token={}", link.token.reveal()));
+        let home = brand.dashboard_url(&self.config.public_url);
+        let url = link_url(&home, "/preview", &link.token);
         let entry = Entry {
             organization_id: Some(user.organization_id),
             action: "client_user.preview_started",

@@ -4,8 +4,8 @@
 //! throttled like a password.
 
 use crate::error::AppError;
+use crate::identity::account_mail::Recipient;
 use crate::identity::auth::{SignedIn, finish_sign_in};
-use crate::identity::notices::Recipient;
 use crate::identity::tokens::Token;
 use crate::mail::templates::AccountChange;
 use crate::workspace::activity::{self, Author, Changes, Entry};
@@ -259,7 +259,6 @@ impl App {
             organization_name: &workspace.name,
             language: Language::En,
             is_client: false,
-            workspace_slug: &slug,
             brand: &brand,
         };
         let account = SessionAccount::Member(id);
@@ -269,7 +268,12 @@ impl App {
         }
         let ended = sessions::delete_for_member(&mut tx, workspace_id, id).await?;
         let notice = self
-            .notify(&mut tx, &recipient, &AccountChange::SecondFactorReset)
+            .notify(
+                &mut tx,
+                &recipient,
+                &slug,
+                &AccountChange::SecondFactorReset,
+            )
             .await?;
         let entry = Entry {
             organization_id: None,
@@ -306,16 +310,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let (brand, slug) = self.notice_context(workspace_id).await?;
-        let recipient = Recipient {
-            workspace_id,
-            name: &user.name,
-            address: &user.email,
-            organization_name: &organization.name,
-            language: organization.language,
-            is_client: true,
-            workspace_slug: &slug,
-            brand: &brand,
-        };
+        let recipient = Recipient::client_user(&user, &organization, &brand);
         let account = SessionAccount::ClientUser(id);
         let mut tx = self.db.begin().await?;
         if !two_factor::remove(&mut tx, account).await? {
@@ -323,7 +318,12 @@ impl App {
         }
         let ended = sessions::delete_for_client_user(&mut tx, workspace_id, id).await?;
         let notice = self
-            .notify(&mut tx, &recipient, &AccountChange::SecondFactorReset)
+            .notify(
+                &mut tx,
+                &recipient,
+                &slug,
+                &AccountChange::SecondFactorReset,
+            )
             .await?;
         let entry = Entry {
             organization_id: Some(user.organization_id),

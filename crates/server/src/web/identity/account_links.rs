@@ -12,8 +12,8 @@ use askama_web::WebTemplate;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use clientele_app::AppError;
+use clientele_app::identity::account_links::Accepted;
 use clientele_app::identity::auth::SignInStep;
-use clientele_app::identity::invitations::Accepted;
 use clientele_domain::{Language, WorkspaceId};
 use serde::Deserialize;
 
