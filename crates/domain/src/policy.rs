@@ -1,7 +1,7 @@
 //! The authorization policy: one pure function decides whether an actor may take an action on
 //! a resource. Services call it first. What it returns on success, a [`Permit`], can be made
 //! nowhere else, and the one way a use case commits an actor's change with its activity entry
-//! (`clientele_app::workspace::activity::commit`) takes it, so such a change cannot be written
+//! (the app's `activity::commit`) takes it, so such a change cannot be written
 //! without the check. Store functions themselves take a plain workspace id: writes that are not
 //! an actor's change (sign-in, a redeemed link, the outbox, one's own second factor, a bulk
 //! import's single transaction) scope by the account or link that authorizes them. That every

@@ -31,6 +31,12 @@ impl Timestamp {
         i64::try_from(self.0.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
     }
 
+    /// This time plus `by`, saturating at the end of the supported range.
+    pub fn after(self, by: std::time::Duration) -> Self {
+        let by = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
+        Self::try_from(self.unix_micros().saturating_add(by)).unwrap_or(self)
+    }
+
     /// The time as a `time` value, for formatting.
     pub fn as_offset_date_time(&self) -> OffsetDateTime {
         self.0
@@ -56,6 +62,14 @@ mod tests {
     fn now_survives_the_stored_round_trip() {
         let now = Timestamp::now();
         assert_eq!(Timestamp::try_from(now.unix_micros()).unwrap(), now);
+    }
+
+    #[test]
+    fn a_time_later_by_a_duration_stops_at_the_end_of_the_calendar() {
+        let epoch = Timestamp::try_from(0).unwrap();
+        let later = epoch.after(std::time::Duration::from_secs(90));
+        assert_eq!(later.unix_micros(), 90_000_000);
+        assert_eq!(later.after(std::time::Duration::MAX), later);
     }
 
     #[test]

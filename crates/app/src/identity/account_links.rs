@@ -3,7 +3,7 @@
 
 use crate::RequestContext;
 use crate::error::AppError;
-use crate::identity::auth::{SignInStep, later, link_sign_in};
+use crate::identity::auth::{SignInStep, link_sign_in};
 use crate::identity::tokens::Token;
 use crate::workspace::activity::{self, Author, Entry};
 use clientele_domain::{AccountTokenId, MemberId, SessionAccount, Timestamp, WorkspaceId};
@@ -33,7 +33,7 @@ pub(crate) async fn issue(
     let now = Timestamp::now();
     let replaced = account_tokens::revoke_open(tx, workspace_id, purpose, subject, now).await? > 0;
     let token = Token::generate("")?;
-    let expires_at = later(now, lifetime);
+    let expires_at = now.after(lifetime);
     let id = AccountTokenId::new();
     let new = NewAccountToken {
         id,

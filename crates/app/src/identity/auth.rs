@@ -249,11 +249,11 @@ impl App {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let now = Timestamp::now();
-        let idle_until = later(session.last_seen_at, IDLE_TIMEOUT);
+        let idle_until = session.last_seen_at.after(IDLE_TIMEOUT);
         if now >= session.expires_at || now >= idle_until {
             return Err(AppError::Unauthenticated);
         }
-        if now >= later(session.last_seen_at, TOUCH_INTERVAL) {
+        if now >= session.last_seen_at.after(TOUCH_INTERVAL) {
             let mut tx = self.db.begin().await?;
             sessions::touch(&mut tx, session.id, now).await?;
             tx.commit().await?;
@@ -436,7 +436,7 @@ async fn challenge(
     account: SessionAccount,
 ) -> Result<SecondFactorChallenge, AppError> {
     let challenge = Token::generate("")?;
-    let expires_at = later(Timestamp::now(), CHALLENGE_LIFETIME);
+    let expires_at = Timestamp::now().after(CHALLENGE_LIFETIME);
     two_factor::insert_challenge(tx, &challenge.hash(), workspace_id, account, expires_at).await?;
     Ok(SecondFactorChallenge {
         challenge,
@@ -461,7 +461,7 @@ pub(crate) async fn start_session(
         Some(_) => PREVIEW_TIMEOUT,
         None => ABSOLUTE_TIMEOUT,
     };
-    let expires_at = later(now, lifetime);
+    let expires_at = now.after(lifetime);
     let session = NewSession {
         id: SessionId::new(),
         token_hash: &token.hash(),
@@ -584,11 +584,6 @@ pub(crate) fn throttle_keys(realm: &str, email: &str, context: &RequestContext) 
 
 fn micros(duration: Duration) -> i64 {
     i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
-}
-
-/// `at` plus `by`, saturating.
-pub(crate) fn later(at: Timestamp, by: Duration) -> Timestamp {
-    Timestamp::try_from(at.unix_micros().saturating_add(micros(by))).unwrap_or(at)
 }
 
 impl App {

@@ -5,7 +5,6 @@
 //! server holds up only its own email.
 
 use crate::error::AppError;
-use crate::identity::auth::later;
 use crate::mail::templates::{Composed, Rendered};
 use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext, mail::smtp};
@@ -186,7 +185,7 @@ impl App {
         let settings = &self.config.outbox;
         let now = Timestamp::now();
         // Held long enough for a slow server; if this node dies, another retries after it.
-        let lease = later(now, settings.smtp_timeout * 6);
+        let lease = now.after(settings.smtp_timeout * 6);
         let mut tx = self.db.begin().await?;
         let Some(message) = outbox::claim(&mut tx, id, now, lease).await? else {
             return Ok(false);
@@ -229,7 +228,7 @@ impl App {
         } else if delivery.permanent || message.attempts >= settings.max_attempts {
             ("failed", done)
         } else {
-            ("pending", later(done, backoff(settings, message.attempts)))
+            ("pending", done.after(backoff(settings, message.attempts)))
         };
         tracing::info!(
             outbox_id = %id.as_uuid(),
