@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod mail;
 pub mod outbound;
+pub mod runtime;
 pub mod secrets;
 pub mod seed;
 pub mod workspace;

@@ -90,6 +90,10 @@ typed_id!(
     /// Identifies a single-use account link: an invitation, a password reset or a preview.
     AccountTokenId
 );
+typed_id!(
+    /// Identifies an agent's runtime key.
+    RuntimeKeyId
+);
 
 #[cfg(test)]
 mod tests {

@@ -29,7 +29,7 @@ pub use client_user::{
 pub use email::Email;
 pub use id::{
     AccountTokenId, ActivityId, AgentId, ApiKeyId, ClientUserId, MemberId, OrganizationId,
-    OutboxId, SessionId, TeamId, WorkspaceId,
+    OutboxId, RuntimeKeyId, SessionId, TeamId, WorkspaceId,
 };
 pub use image::{ImageFacts, ImageFormat, inspect_image};
 pub use organization::{

@@ -89,6 +89,8 @@ pub enum Action {
     ReadBrand,
     /// Change the brand, dashboard domains, email sender, SMTP settings and email templates.
     ManageWorkspaceSettings,
+    /// Issue, rotate or revoke an agent's runtime key: a credential, so the owner and admins.
+    ManageRuntimeConnection,
     /// Set where links to the console point, member invitations and password resets included:
     /// whoever sets it receives those links, so only the owner may.
     SetConsoleUrl,
@@ -335,6 +337,7 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
         | ListApiKeys
         | ReadActivityLog
         | ManageWorkspaceSettings
+        | ManageRuntimeConnection
         | ReadOutbox => Ok(()),
         CreateApiKey { .. } | RevokeApiKey if !is_member_session => Err(Denied::Forbidden(
             "API keys are managed by people, not by other keys",
@@ -506,7 +509,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 48] = [
+    const ALL_ACTIONS: [Action; 49] = [
         ReadOwnAccount,
         SignOut,
         ManageOwnTwoFactor,
@@ -565,6 +568,7 @@ mod tests {
         ManageTeams,
         ReadBrand,
         ManageWorkspaceSettings,
+        ManageRuntimeConnection,
         SetConsoleUrl,
         ReadOutbox,
         PreviewClientUser,
@@ -585,7 +589,7 @@ mod tests {
             ("client user", client_user(ws)),
         ];
         #[rustfmt::skip]
-        let table: [(Action, &str); 48] = [
+        let table: [(Action, &str); 49] = [
             //                                           owner admin member akey mkey client
             (ReadOwnAccount,                             "A A A A A A"),
             (SignOut,                                    "A A A F F A"),
@@ -631,6 +635,7 @@ mod tests {
             (ManageTeams,                                "A A A A A A"),
             (ReadBrand,                                  "A A A A A F"),
             (ManageWorkspaceSettings,                    "A A F A F F"),
+            (ManageRuntimeConnection,                    "A A F A F F"),
             (SetConsoleUrl,                              "A F F F F F"),
             (ReadOutbox,                                 "A A F A F F"),
             (PreviewClientUser,                          "A A A F F F"),

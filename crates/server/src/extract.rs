@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use clientele_app::RequestContext;
 use clientele_app::identity::auth::Authenticated;
 use clientele_app::identity::tokens::Token;
+use clientele_app::runtime::RuntimeAgent;
 use serde::de::DeserializeOwned;
 
 /// The session cookie's name over plain HTTP (a deployment on this machine or a private network).
@@ -60,6 +61,20 @@ impl FromRequestParts<AppState> for Caller {
             }
         }
         Ok(Self(authenticated))
+    }
+}
+
+/// The agent runtime calling `/runtime/v1`, authenticated by one agent's runtime key as a
+/// bearer token. Nothing else is accepted here, and a runtime key is accepted nowhere else.
+pub struct RuntimeCaller(pub RuntimeAgent);
+
+impl FromRequestParts<AppState> for RuntimeCaller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let bearer = bearer_token(parts).ok_or_else(Problem::unauthenticated)?;
+        let token = Token::from_client(bearer);
+        Ok(Self(state.app.authenticate_runtime_key(&token).await?))
     }
 }
 

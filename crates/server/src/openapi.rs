@@ -34,8 +34,9 @@ use utoipa::{Modify, OpenApi};
 )]
 pub struct ApiDoc;
 
-/// The two ways to authenticate: a session cookie (browsers; unsafe requests also need the
-/// `x-csrf-token` header) or an API key as a bearer token.
+/// The ways to authenticate: a session cookie (browsers; unsafe requests also need the
+/// `x-csrf-token` header) or an API key as a bearer token on `/api/v1`, and an agent's runtime
+/// key as a bearer token on `/runtime/v1`.
 struct Credentials;
 
 impl Modify for Credentials {
@@ -47,6 +48,10 @@ impl Modify for Credentials {
         );
         components.add_security_scheme(
             "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "runtime_key",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }

@@ -6,6 +6,7 @@ use crate::api::identity::{
     api_keys, invitations, me, members, password_resets, previews, sessions, two_factor,
 };
 use crate::api::mail::{self, outbox};
+use crate::api::runtime;
 use crate::api::workspace::{activity, brand, images};
 use crate::extract;
 use crate::idempotency;
@@ -111,6 +112,12 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(agents::upsert))
         .routes(routes!(agents::get, agents::update, agents::delete))
         .routes(routes!(agents::assign, agents::unassign))
+        .routes(routes!(
+            runtime::keys::list,
+            runtime::keys::issue,
+            runtime::keys::revoke
+        ))
+        .routes(routes!(runtime::configuration::get))
         .routes(routes!(images::upload))
         .routes(routes!(images::get))
         .routes(routes!(client_users::list, client_users::create))

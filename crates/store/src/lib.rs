@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod identity;
 mod like;
 pub mod mail;
+pub mod runtime;
 mod url;
 pub mod workspace;
 

@@ -51,8 +51,13 @@ impl Account {
 #[derive(Clone)]
 pub enum Credentials {
     Anonymous,
-    Session { cookie: String, csrf_token: String },
+    Session {
+        cookie: String,
+        csrf_token: String,
+    },
     ApiKey(String),
+    /// An agent's runtime key, for the runtime API.
+    RuntimeKey(String),
 }
 
 impl TestApp {
@@ -146,7 +151,9 @@ impl TestApp {
             Credentials::Session { cookie, csrf_token } => request
                 .header("cookie", cookie)
                 .header("x-csrf-token", csrf_token),
-            Credentials::ApiKey(token) => request.bearer_auth(token),
+            Credentials::ApiKey(token) | Credentials::RuntimeKey(token) => {
+                request.bearer_auth(token)
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Clients and agents for tests: agents in a workspace's pool, teams, and image files.
 
+use crate::Credentials;
 use crate::accounts::Workspace;
 use crate::app::TestApp;
 use clientele_app::RequestContext;
@@ -22,6 +23,27 @@ impl TestApp {
             .await
             .expect("an agent")
             .id
+    }
+
+    /// Issues `agent` of `workspace` a runtime key, as the owner: the runtime's credentials
+    /// and the key.
+    pub async fn runtime_key(
+        &self,
+        workspace: &Workspace,
+        agent: AgentId,
+    ) -> (Credentials, clientele_app::runtime::keys::RuntimeKey) {
+        let issued = self
+            .app
+            .issue_runtime_key(
+                &workspace.owner.actor(),
+                agent,
+                None,
+                &RequestContext::default(),
+            )
+            .await
+            .expect("a runtime key");
+        let token = issued.token.reveal().to_owned();
+        (Credentials::RuntimeKey(token), issued.key)
     }
 
     /// A team of `organization`, made by the workspace's owner.

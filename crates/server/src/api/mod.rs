@@ -5,6 +5,7 @@ pub mod clients;
 pub mod health;
 pub mod identity;
 pub mod mail;
+pub mod runtime;
 pub mod workspace;
 
 use clientele_domain::Timestamp;

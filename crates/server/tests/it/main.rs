@@ -21,6 +21,7 @@ mod pages;
 mod problems;
 mod races;
 mod request_id;
+mod runtime;
 mod security;
 mod seed;
 mod setup;

@@ -18,8 +18,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Callers in the order of the table's columns. The owner comes last because a successful
 /// ownership transfer demotes them.
-const CALLERS: [&str; 9] = [
+const CALLERS: [&str; 10] = [
     "anonymous",
+    // An agent's runtime key works only on the runtime API: elsewhere it is no credential.
+    "runtime key",
     "admin",
     "member",
     "admin key",
@@ -31,117 +33,122 @@ const CALLERS: [&str; 9] = [
 ];
 
 /// Every caller of another tenant gets 404.
-const NOT_FOUND: Option<&str> = Some("401 404 404 404 404 404 404 404 404");
+const NOT_FOUND: Option<&str> = Some("401 401 404 404 404 404 404 404 404 404");
 /// On another organization of their own workspace, client users get 404 too.
-const OTHER_ORG: Option<&str> = Some("401 200 200 200 200 404 404 404 200");
-const OTHER_ORG_CREATED: Option<&str> = Some("401 201 201 201 201 404 404 404 201");
-const OTHER_ORG_DELETED: Option<&str> = Some("401 204 204 204 204 404 404 404 204");
+const OTHER_ORG: Option<&str> = Some("401 401 200 200 200 200 404 404 404 200");
+const OTHER_ORG_CREATED: Option<&str> = Some("401 401 201 201 201 201 404 404 404 201");
+const OTHER_ORG_DELETED: Option<&str> = Some("401 401 204 204 204 204 404 404 404 204");
 /// Previews are for signed-in members only: keys get 403 there too.
-const OTHER_ORG_PREVIEW: Option<&str> = Some("401 201 201 403 403 404 404 404 201");
+const OTHER_ORG_PREVIEW: Option<&str> = Some("401 401 201 201 403 403 404 404 404 201");
 
 /// operationId; expected statuses on the caller's own workspace (and the client users' own
 /// organization); on another organization of that workspace (`None` when the operation is not
 /// about one organization); on a foreign workspace (`None` when it names no resource).
 #[rustfmt::skip]
 const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
-    //                    anon admin member akey mkey client clientall orgadmin owner
-    ("getHealth",         "200 200 200 200 200 200 200 200 200", None, None),
-    ("getReadiness",      "200 200 200 200 200 200 200 200 200", None, None),
-    ("signIn",            "201 201 201 201 201 201 201 201 201", None, None),
-    ("signInClientUser",  "201 201 201 201 201 201 201 201 201", None, None),
-    ("signOut",           "401 204 204 403 403 204 204 204 204", None, None),
-    ("getMe",             "401 200 200 200 200 200 200 200 200", None, None),
+    //                    anon rt admin member akey mkey client clientall orgadmin owner
+    ("getHealth",         "200 200 200 200 200 200 200 200 200 200", None, None),
+    ("getReadiness",      "200 200 200 200 200 200 200 200 200 200", None, None),
+    ("signIn",            "201 201 201 201 201 201 201 201 201 201", None, None),
+    ("signInClientUser",  "201 201 201 201 201 201 201 201 201 201", None, None),
+    ("signOut",           "401 401 204 204 403 403 204 204 204 204", None, None),
+    ("getMe",             "401 401 200 200 200 200 200 200 200 200", None, None),
     // A second factor belongs to a person: API keys have none. Confirming with a wrong code
     // is 422; turning off one that is not on is 404.
-    ("getTwoFactor",      "401 200 200 403 403 200 200 200 200", None, None),
-    ("beginTwoFactor",    "401 201 201 403 403 201 201 201 201", None, None),
-    ("confirmTwoFactor",  "401 422 422 403 403 422 422 422 422", None, None),
-    ("disableTwoFactor",  "401 404 404 403 403 404 404 404 404", None, None),
-    ("regenerateRecoveryCodes", "401 404 404 403 403 404 404 404 404", None, None),
+    ("getTwoFactor",      "401 401 200 200 403 403 200 200 200 200", None, None),
+    ("beginTwoFactor",    "401 401 201 201 403 403 201 201 201 201", None, None),
+    ("confirmTwoFactor",  "401 401 422 422 403 403 422 422 422 422", None, None),
+    ("disableTwoFactor",  "401 401 404 404 403 403 404 404 404 404", None, None),
+    ("regenerateRecoveryCodes", "401 401 404 404 403 403 404 404 404 404", None, None),
     // Resetting someone else's second factor takes a signed-in person of the agency; nobody
     // here has one to reset (409).
-    ("resetMemberTwoFactor",     "401 409 403 403 403 403 403 403 409", None, NOT_FOUND),
-    ("resetClientUserTwoFactor", "401 409 409 403 403 403 403 403 409", Some("401 409 409 403 403 404 404 404 409"), NOT_FOUND),
+    ("resetMemberTwoFactor",     "401 401 409 403 403 403 403 403 403 409", None, NOT_FOUND),
+    ("resetClientUserTwoFactor", "401 401 409 409 403 403 403 403 403 409", Some("401 401 409 409 403 403 404 404 404 409"), NOT_FOUND),
     // Anyone may try a challenge; a forged one has expired for everybody.
-    ("completeSecondFactor", "410 410 410 410 410 410 410 410 410", None, None),
-    ("getWorkspaceSecurity", "401 200 200 200 200 403 403 403 200", None, None),
-    ("putWorkspaceSecurity", "401 200 403 200 403 403 403 403 200", None, None),
-    ("getOrganizationSecurity", "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("putOrganizationSecurity", "401 200 200 200 200 403 403 403 200", OTHER_ORG, NOT_FOUND),
-    ("listMembers",       "401 200 200 200 200 403 403 403 200", None, None),
+    ("completeSecondFactor", "410 410 410 410 410 410 410 410 410 410", None, None),
+    ("getWorkspaceSecurity", "401 401 200 200 200 200 403 403 403 200", None, None),
+    ("putWorkspaceSecurity", "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("getOrganizationSecurity", "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("putOrganizationSecurity", "401 401 200 200 200 200 403 403 403 200", OTHER_ORG, NOT_FOUND),
+    ("listMembers",       "401 401 200 200 200 200 403 403 403 200", None, None),
     // People and their roles are managed by people: keys cannot add, invite or promote.
-    ("addMember",         "401 201 403 403 403 403 403 403 201", None, None),
-    ("changeMemberRole",  "401 200 403 403 403 403 403 403 200", None, NOT_FOUND),
-    ("removeMember",      "401 204 403 204 403 403 403 403 204", None, NOT_FOUND),
-    ("transferOwnership", "401 403 403 403 403 403 403 403 200", None, NOT_FOUND),
-    ("listApiKeys",       "401 200 403 200 403 403 403 403 200", None, None),
-    ("createApiKey",      "401 201 403 403 403 403 403 403 201", None, None),
-    ("revokeApiKey",      "401 204 403 403 403 403 403 403 204", None, NOT_FOUND),
-    ("listActivity",      "401 200 403 200 403 403 403 403 200", None, None),
-    ("listOrganizations", "401 200 200 200 200 403 403 403 200", None, None),
-    ("createOrganization","401 201 201 201 201 403 403 403 201", None, None),
-    ("getOrganization",   "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("updateOrganization","401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("deleteOrganization","401 204 204 204 204 404 404 404 204", None, NOT_FOUND),
-    ("getOrganizationSettings",    "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("updateOrganizationSettings", "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("listOrganizationAgents",     "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("listAgents",        "401 200 200 200 200 403 403 403 200", None, None),
-    ("createAgent",       "401 201 201 201 201 403 403 403 201", None, None),
-    ("upsertAgent",       "401 201 201 201 201 403 403 403 201", None, None),
-    ("getAgent",          "401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
-    ("updateAgent",       "401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
-    ("deleteAgent",       "401 204 204 204 204 403 403 403 204", None, NOT_FOUND),
-    ("assignAgent",       "401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
-    ("unassignAgent",     "401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
-    ("uploadImage",       "401 201 201 201 201 403 403 201 201", None, None),
-    ("getImage",          "200 200 200 200 200 200 200 200 200", None, None),
-    ("listClientUsers",   "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("createClientUser",  "401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
-    ("importClientUsers", "401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
-    ("getAccessReport",   "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("searchClientUsers", "401 200 200 200 200 403 403 403 200", None, None),
-    ("getClientUser",     "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("updateClientUser",  "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("deleteClientUser",  "401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
-    ("disableClientUser", "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("enableClientUser",  "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("listClientUserTeams",   "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("listPermissionPresets", "401 200 200 200 200 200 200 200 200", None, None),
-    ("listTeams",         "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("createTeam",        "401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
-    ("getTeam",           "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("updateTeam",        "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("deleteTeam",        "401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
-    ("putTeamMember",     "401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
-    ("removeTeamMember",  "401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
-    ("getBrand",          "401 200 200 200 200 403 403 403 200", None, None),
-    ("putBrand",          "401 200 403 200 403 403 403 403 200", None, None),
+    ("addMember",         "401 401 201 403 403 403 403 403 403 201", None, None),
+    ("changeMemberRole",  "401 401 200 403 403 403 403 403 403 200", None, NOT_FOUND),
+    ("removeMember",      "401 401 204 403 204 403 403 403 403 204", None, NOT_FOUND),
+    ("transferOwnership", "401 401 403 403 403 403 403 403 403 200", None, NOT_FOUND),
+    ("listApiKeys",       "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("createApiKey",      "401 401 201 403 403 403 403 403 403 201", None, None),
+    ("revokeApiKey",      "401 401 204 403 403 403 403 403 403 204", None, NOT_FOUND),
+    ("listActivity",      "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("listOrganizations", "401 401 200 200 200 200 403 403 403 200", None, None),
+    ("createOrganization","401 401 201 201 201 201 403 403 403 201", None, None),
+    ("getOrganization",   "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("updateOrganization","401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("deleteOrganization","401 401 204 204 204 204 404 404 404 204", None, NOT_FOUND),
+    ("getOrganizationSettings",    "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("updateOrganizationSettings", "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("listOrganizationAgents",     "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("listAgents",        "401 401 200 200 200 200 403 403 403 200", None, None),
+    ("createAgent",       "401 401 201 201 201 201 403 403 403 201", None, None),
+    ("upsertAgent",       "401 401 201 201 201 201 403 403 403 201", None, None),
+    ("getAgent",          "401 401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
+    ("updateAgent",       "401 401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
+    ("deleteAgent",       "401 401 204 204 204 204 403 403 403 204", None, NOT_FOUND),
+    ("assignAgent",       "401 401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
+    ("unassignAgent",     "401 401 200 200 200 200 403 403 403 200", None, NOT_FOUND),
+    ("uploadImage",       "401 401 201 201 201 201 403 403 201 201", None, None),
+    ("getImage",          "200 200 200 200 200 200 200 200 200 200", None, None),
+    ("listClientUsers",   "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("createClientUser",  "401 401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
+    ("importClientUsers", "401 401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
+    ("getAccessReport",   "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("searchClientUsers", "401 401 200 200 200 200 403 403 403 200", None, None),
+    ("getClientUser",     "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("updateClientUser",  "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("deleteClientUser",  "401 401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
+    ("disableClientUser", "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("enableClientUser",  "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("listClientUserTeams",   "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("listPermissionPresets", "401 401 200 200 200 200 200 200 200 200", None, None),
+    ("listTeams",         "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("createTeam",        "401 401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
+    ("getTeam",           "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("updateTeam",        "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("deleteTeam",        "401 401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
+    ("putTeamMember",     "401 401 200 200 200 200 403 403 200 200", OTHER_ORG, NOT_FOUND),
+    ("removeTeamMember",  "401 401 204 204 204 204 403 403 204 204", OTHER_ORG_DELETED, NOT_FOUND),
+    ("getBrand",          "401 401 200 200 200 200 403 403 403 200", None, None),
+    ("putBrand",          "401 401 200 403 200 403 403 403 403 200", None, None),
     // Nobody here claims the hostname: authorized callers learn it is not theirs (404).
-    ("verifyDashboardDomain", "401 404 403 404 403 403 403 403 404", None, None),
-    ("getEmailSettings",  "401 200 403 200 403 403 403 403 200", None, None),
-    ("putEmailSettings",  "401 200 403 200 403 403 403 403 200", None, None),
+    ("verifyDashboardDomain", "401 401 404 403 404 403 403 403 403 404", None, None),
+    ("getEmailSettings",  "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("putEmailSettings",  "401 401 200 403 200 403 403 403 403 200", None, None),
     // Authorized callers reach the check that an SMTP server is saved (none is here).
-    ("sendTestEmail",     "401 409 403 409 403 403 403 403 409", None, None),
-    ("listEmailTemplates",   "401 200 403 200 403 403 403 403 200", None, None),
-    ("getEmailTemplate",     "401 200 403 200 403 403 403 403 200", None, None),
-    ("putEmailTemplate",     "401 200 403 200 403 403 403 403 200", None, None),
-    ("resetEmailTemplate",   "401 200 403 200 403 403 403 403 200", None, None),
-    ("previewEmailTemplate", "401 200 403 200 403 403 403 403 200", None, None),
-    ("listOutbox",        "401 200 403 200 403 403 403 403 200", None, None),
-    ("getOutboxMessage",  "401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
-    ("inviteClientUser",  "401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
-    ("listMemberInvitations",  "401 200 200 200 200 403 403 403 200", None, None),
-    ("inviteMember",           "401 201 403 403 403 403 403 403 201", None, None),
-    ("revokeMemberInvitation", "401 204 403 204 403 403 403 403 204", None, NOT_FOUND),
+    ("sendTestEmail",     "401 401 409 403 409 403 403 403 403 409", None, None),
+    ("listEmailTemplates",   "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("getEmailTemplate",     "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("putEmailTemplate",     "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("resetEmailTemplate",   "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("previewEmailTemplate", "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("listOutbox",        "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("getOutboxMessage",  "401 401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
+    ("inviteClientUser",  "401 401 201 201 201 201 403 403 201 201", OTHER_ORG_CREATED, NOT_FOUND),
+    ("listMemberInvitations",  "401 401 200 200 200 200 403 403 403 200", None, None),
+    ("inviteMember",           "401 401 201 403 403 403 403 403 403 201", None, None),
+    ("revokeMemberInvitation", "401 401 204 403 204 403 403 403 403 204", None, NOT_FOUND),
     // Redeeming a link needs only the link.
-    ("getInvitation",     "200 200 200 200 200 200 200 200 200", None, None),
-    ("acceptInvitation",  "201 201 201 201 201 201 201 201 201", None, None),
-    ("requestPasswordReset",       "202 202 202 202 202 202 202 202 202", None, None),
-    ("requestClientPasswordReset", "202 202 202 202 202 202 202 202 202", None, None),
-    ("getPasswordReset",           "200 200 200 200 200 200 200 200 200", None, None),
-    ("completePasswordReset",      "201 201 201 201 201 201 201 201 201", None, None),
-    ("previewClientUser", "401 201 201 403 403 403 403 403 201", OTHER_ORG_PREVIEW, NOT_FOUND),
+    ("getInvitation",     "200 200 200 200 200 200 200 200 200 200", None, None),
+    ("acceptInvitation",  "201 201 201 201 201 201 201 201 201 201", None, None),
+    ("requestPasswordReset",       "202 202 202 202 202 202 202 202 202 202", None, None),
+    ("requestClientPasswordReset", "202 202 202 202 202 202 202 202 202 202", None, None),
+    ("getPasswordReset",           "200 200 200 200 200 200 200 200 200 200", None, None),
+    ("completePasswordReset",      "201 201 201 201 201 201 201 201 201 201", None, None),
+    // A runtime key is the only credential of the runtime API, and works nowhere else.
+    ("getRuntimeConfiguration", "401 200 401 401 401 401 401 401 401 401", None, None),
+    ("listRuntimeKeys",   "401 401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
+    ("issueRuntimeKey",   "401 401 201 403 201 403 403 403 403 201", None, NOT_FOUND),
+    ("revokeRuntimeKeys", "401 401 204 403 204 403 403 403 403 204", None, NOT_FOUND),
+    ("previewClientUser", "401 401 201 201 403 403 403 403 403 201", OTHER_ORG_PREVIEW, NOT_FOUND),
 ];
 
 static UNIQUE: AtomicUsize = AtomicUsize::new(0);
@@ -183,8 +190,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     let org_admin = app
         .client_user(&own, client, "orgadmin", &Permission::ALL)
         .await;
+    let connected = app.agent(&own, "Connected").await;
+    let (runtime_key, _) = app.runtime_key(&own, connected).await;
     let callers = vec![
         Credentials::Anonymous,
+        runtime_key,
         app.sign_in(&admin).await,
         app.sign_in(&member).await,
         app.api_key(&own, MemberRole::Admin).await,
@@ -712,6 +722,17 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
                     "/api/v1/password-reset/complete".to_owned(),
                     Some(json!({ "token": token, "password": "another Long passphrase 81" })),
                 ),
+            }
+        }
+        "getRuntimeConfiguration" => (Method::GET, "/runtime/v1/configuration".to_owned(), None),
+        "listRuntimeKeys" | "issueRuntimeKey" | "revokeRuntimeKeys" => {
+            let agent = app.agent(target, "Runtime").await;
+            app.runtime_key(target, agent).await;
+            let path = format!("/api/v1/agents/{agent}/runtime-keys");
+            match operation {
+                "listRuntimeKeys" => (Method::GET, path, None),
+                "issueRuntimeKey" => (Method::POST, path, Some(json!({ "overlap_seconds": 60 }))),
+                _ => (Method::DELETE, path, None),
             }
         }
         other => panic!("operation {other} has no way to be called in the matrix test; add it"),

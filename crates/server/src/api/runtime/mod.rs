@@ -1,0 +1,5 @@
+//! The connection to agent runtimes: the agency's routes that manage an agent's runtime key,
+//! and the routes under `/runtime/v1` that a runtime calls with that key.
+
+pub mod configuration;
+pub mod keys;

@@ -1,0 +1,16 @@
+-- Each agent's runtime key: the credential the agent runtime uses on /runtime/v1, stored only
+-- as SHA-256. Rotating keeps the previous key working until its expires_at (the overlap);
+-- revoking ends a key at once. One live key per agent, plus at most the one being rotated out.
+CREATE TABLE runtime_keys (
+    id BLOB PRIMARY KEY NOT NULL,
+    workspace_id BLOB NOT NULL REFERENCES workspaces (id),
+    agent_id BLOB NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+    token_hash BLOB NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    -- Set when a newer key replaces this one: it works until then.
+    expires_at INTEGER,
+    revoked_at INTEGER,
+    last_used_at INTEGER
+) STRICT;
+CREATE INDEX runtime_keys_agent_id_idx ON runtime_keys (agent_id);
