@@ -94,6 +94,18 @@ typed_id!(
     /// Identifies an agent's runtime key.
     RuntimeKeyId
 );
+typed_id!(
+    /// Identifies a conversation between a contact and an agent (and the people who took over).
+    ConversationId
+);
+typed_id!(
+    /// Identifies one message of a conversation.
+    MessageId
+);
+typed_id!(
+    /// Identifies one report of credits a runtime consumed.
+    UsageId
+);
 
 #[cfg(test)]
 mod tests {

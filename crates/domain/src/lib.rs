@@ -7,6 +7,7 @@ pub mod actor;
 pub mod agent;
 pub mod brand;
 pub mod client_user;
+pub mod conversation;
 pub mod email;
 pub mod id;
 pub mod image;
@@ -26,10 +27,11 @@ pub use client_user::{
     AgentAccess, ClientUserName, ClientUserStatus, PermissionPreset, TeamDescription, TeamName,
     TeamRole,
 };
+pub use conversation::{ConversationStatus, MessageRole};
 pub use email::Email;
 pub use id::{
-    AccountTokenId, ActivityId, AgentId, ApiKeyId, ClientUserId, MemberId, OrganizationId,
-    OutboxId, RuntimeKeyId, SessionId, TeamId, WorkspaceId,
+    AccountTokenId, ActivityId, AgentId, ApiKeyId, ClientUserId, ConversationId, MemberId,
+    MessageId, OrganizationId, OutboxId, RuntimeKeyId, SessionId, TeamId, UsageId, WorkspaceId,
 };
 pub use image::{ImageFacts, ImageFormat, inspect_image};
 pub use organization::{

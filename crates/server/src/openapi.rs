@@ -60,7 +60,11 @@ impl Modify for Credentials {
 /// Documents the `Idempotency-Key` header on every authenticated POST (the middleware in
 /// `idempotency.rs` honours it on all of them).
 pub fn document_idempotency(openapi: &mut utoipa::openapi::OpenApi) {
-    for item in openapi.paths.paths.values_mut() {
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        // Runtime events are idempotent by their own ids instead.
+        if path.starts_with("/runtime/") {
+            continue;
+        }
         let Some(operation) = item.post.as_mut() else {
             continue;
         };

@@ -118,6 +118,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
             runtime::keys::revoke
         ))
         .routes(routes!(runtime::configuration::get))
+        .routes(routes!(runtime::events::report))
         .routes(routes!(images::upload))
         .routes(routes!(images::get))
         .routes(routes!(client_users::list, client_users::create))

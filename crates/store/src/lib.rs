@@ -7,6 +7,7 @@
 
 pub mod backup;
 pub mod clients;
+pub mod conversations;
 mod db;
 mod error;
 pub mod idempotency;

@@ -2,6 +2,7 @@
 //! keys, and the configuration document the runtime reads.
 
 pub mod configuration;
+pub mod events;
 pub mod keys;
 
 use clientele_domain::{AgentId, RuntimeKeyId, WorkspaceId};

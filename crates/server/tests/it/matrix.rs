@@ -145,6 +145,7 @@ const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("completePasswordReset",      "201 201 201 201 201 201 201 201 201 201", None, None),
     // A runtime key is the only credential of the runtime API, and works nowhere else.
     ("getRuntimeConfiguration", "401 200 401 401 401 401 401 401 401 401", None, None),
+    ("reportRuntimeEvents", "401 200 401 401 401 401 401 401 401 401", None, None),
     ("listRuntimeKeys",   "401 401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
     ("issueRuntimeKey",   "401 401 201 403 201 403 403 403 403 201", None, NOT_FOUND),
     ("revokeRuntimeKeys", "401 401 204 403 204 403 403 403 403 204", None, NOT_FOUND),
@@ -191,6 +192,10 @@ async fn fixture(app: &TestApp) -> Fixture {
         .client_user(&own, client, "orgadmin", &Permission::ALL)
         .await;
     let connected = app.agent(&own, "Connected").await;
+    app.app
+        .assign_agent(&own.owner.actor(), connected, client, false, &Default::default())
+        .await
+        .unwrap();
     let (runtime_key, _) = app.runtime_key(&own, connected).await;
     let callers = vec![
         Credentials::Anonymous,
@@ -725,6 +730,10 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
             }
         }
         "getRuntimeConfiguration" => (Method::GET, "/runtime/v1/configuration".to_owned(), None),
+        "reportRuntimeEvents" => {
+            let event = json!({ "id": unique("evt-"), "type": "message", "conversation_id": "c-1", "role": "contact", "text": "Hello", "occurred_at": "2026-01-01T10:00:00Z" });
+            (Method::POST, "/runtime/v1/events".to_owned(), Some(json!({ "events": [event] })))
+        }
         "listRuntimeKeys" | "issueRuntimeKey" | "revokeRuntimeKeys" => {
             let agent = app.agent(target, "Runtime").await;
             app.runtime_key(target, agent).await;

@@ -136,3 +136,125 @@ on_both_backends! {
         }
     }
 }
+
+/// An agent of a new workspace "acme", serving an organization, with its runtime's credentials.
+async fn connected_agent(app: &TestApp) -> (clientele_testkit::Workspace, clientele_domain::AgentId, Credentials) {
+    let workspace = app.workspace("acme").await;
+    let agent = app.agent(&workspace, "Front Desk").await;
+    let client = app.organization(&workspace, "Client").await;
+    app.app
+        .assign_agent(&workspace.owner.actor(), agent, client, false, &Default::default())
+        .await
+        .unwrap();
+    let (runtime, _) = app.runtime_key(&workspace, agent).await;
+    (workspace, agent, runtime)
+}
+
+async fn report(app: &TestApp, runtime: &Credentials, events: Value) -> reqwest::Response {
+    app.request(runtime, Method::POST, "/runtime/v1/events")
+        .json(&json!({ "events": events }))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn message(id: &str, conversation: &str, role: &str, text: &str, at: &str) -> Value {
+    json!({ "id": id, "type": "message", "conversation_id": conversation, "role": role, "text": text, "occurred_at": at })
+}
+
+on_both_backends! {
+    async fn a_batch_lands_its_good_events_and_names_the_fields_of_the_bad_ones(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let (workspace, agent, runtime) = connected_agent(&app).await;
+        let batch = json!([
+            { "id": "e1", "type": "conversation.started", "conversation_id": "c1", "channel": "web",
+              "contact": { "name": "Dana Scott", "email": "dana@example.test" }, "occurred_at": "2026-03-01T10:00:00Z" },
+            message("e2", "c1", "contact", "Do you open on Sundays?", "2026-03-01T10:00:05Z"),
+            message("e3", "c1", "robot", "", "2026-03-01T10:00:06Z"),
+            message("e4", "c1", "agent", "From 10 to 4.", "2999-01-01T00:00:00Z"),
+            message("e5", "c1", "agent", "Yes, from 10 to 4.", "2026-03-01T10:00:07Z"),
+            { "id": "e6", "type": "usage", "conversation_id": "c1", "credits": 1.25, "occurred_at": "2026-03-01T10:00:08Z" },
+            { "id": "e7", "type": "teleport", "occurred_at": "2026-03-01T10:00:09Z" },
+        ]);
+        let answer = report(&app, &runtime, batch).await;
+        assert_eq!(answer.status(), 200);
+        let answer: Value = answer.json().await.unwrap();
+        let statuses: Vec<u64> = answer["results"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+        assert_eq!(statuses, [201, 201, 422, 422, 201, 201, 422]);
+        assert_eq!((answer["stored"].as_u64(), answer["refused"].as_u64()), (Some(4), Some(3)));
+        let fields = |i: usize| -> Vec<String> {
+            answer["results"][i]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
+        };
+        assert_eq!(fields(2), ["events[2].role", "events[2].text"]);
+        assert_eq!(fields(3), ["events[3].occurred_at"]);
+        assert_eq!(fields(6), ["events[6].type"]);
+
+        let conversation = clientele_store::conversations::find_by_external_id(&app.db, workspace.id, agent, "c1").await.unwrap().expect("stored");
+        assert_eq!(conversation.channel, "web");
+        assert_eq!(conversation.contact_name.as_deref(), Some("Dana Scott"));
+        assert_eq!(conversation.message_count, 2, "only the valid messages");
+        assert_eq!(conversation.last_message_text, "Yes, from 10 to 4.");
+        let messages = clientele_store::conversations::messages::of_conversation(&app.db, workspace.id, conversation.id, 100).await.unwrap();
+        let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(texts, ["Do you open on Sundays?", "Yes, from 10 to 4."]);
+    }
+
+    async fn repeated_and_reordered_deliveries_are_harmless(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let (workspace, agent, runtime) = connected_agent(&app).await;
+        // The reply arrives first, then the question, then the start: the order a retrying
+        // runtime can produce.
+        let late = json!([
+            message("m2", "c9", "agent", "We open at 9.", "2026-03-01T09:00:02Z"),
+            message("m1", "c9", "contact", "When do you open?", "2026-03-01T09:00:01Z"),
+            message("m0", "c9", "contact", "Hi", "2026-03-01T09:00:01Z"),
+        ]);
+        assert_eq!(report(&app, &runtime, late.clone()).await.status(), 200);
+        let start = json!([{ "id": "s", "type": "conversation.started", "conversation_id": "c9", "channel": "whatsapp", "occurred_at": "2026-03-01T09:00:00Z" }]);
+        assert_eq!(report(&app, &runtime, start).await.status(), 200);
+
+        let again: Value = report(&app, &runtime, late).await.json().await.unwrap();
+        assert_eq!((again["stored"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(3)));
+        let changed: Value = report(&app, &runtime, json!([message("m2", "c9", "agent", "We open at 8.", "2026-03-01T09:00:02Z")])).await.json().await.unwrap();
+        assert_eq!(changed["results"][0]["status"], 409);
+        assert_eq!(changed["results"][0]["errors"][0]["field"], "events[0].id");
+
+        let conversation = clientele_store::conversations::find_by_external_id(&app.db, workspace.id, agent, "c9").await.unwrap().unwrap();
+        assert_eq!(conversation.channel, "whatsapp", "the start filled in what the messages could not know");
+        assert_eq!(conversation.started_at.unix_micros(), 1_772_355_600_000_000, "the start moved back to its own time");
+        assert_eq!(conversation.message_count, 3);
+        assert_eq!(conversation.last_message_text, "We open at 9.");
+        let messages = clientele_store::conversations::messages::of_conversation(&app.db, workspace.id, conversation.id, 100).await.unwrap();
+        let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(texts, ["Hi", "When do you open?", "We open at 9."], "by time, ties by event id");
+    }
+
+    async fn a_batch_that_is_malformed_too_large_or_from_an_unassigned_agent_changes_nothing(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let (workspace, agent, runtime) = connected_agent(&app).await;
+        let many: Vec<Value> = (0..501).map(|i| message(&format!("x{i}"), "big", "contact", "hi", "2026-03-01T09:00:00Z")).collect();
+        let too_many = report(&app, &runtime, Value::Array(many)).await;
+        assert_eq!(too_many.status(), 413);
+        let problem: Value = too_many.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "events");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("500"));
+
+        assert_eq!(report(&app, &runtime, json!([])).await.status(), 422);
+        let not_a_list = app.request(&runtime, Method::POST, "/runtime/v1/events").json(&json!({ "events": "many" })).send().await.unwrap();
+        assert_eq!(not_a_list.status(), 422);
+        let not_utf8 = app.request(&runtime, Method::POST, "/runtime/v1/events")
+            .header("content-type", "application/json").body(b"{\"events\": [\"\xff\"]}".to_vec()).send().await.unwrap();
+        assert_eq!(not_utf8.status(), 400);
+        let long = "x".repeat(16_001);
+        let answer: Value = report(&app, &runtime, json!([message("long", "big", "contact", &long, "2026-03-01T09:00:00Z")])).await.json().await.unwrap();
+        assert_eq!(answer["results"][0]["errors"][0]["field"], "events[0].text");
+
+        let owner = app.sign_in(&workspace.owner).await;
+        app.request(&owner, Method::DELETE, &format!("/api/v1/agents/{agent}/organization")).send().await.unwrap();
+        let unassigned = report(&app, &runtime, json!([message("late", "big", "contact", "hi", "2026-03-01T09:00:00Z")])).await;
+        assert_eq!(unassigned.status(), 409);
+        assert_eq!(unassigned.json::<Value>().await.unwrap()["errors"][0]["field"], "agent");
+        let stored = clientele_store::conversations::find_by_external_id(&app.db, workspace.id, agent, "big").await.unwrap();
+        assert!(stored.is_none(), "no batch above stored anything");
+    }
+}

@@ -2,4 +2,5 @@
 //! and the routes under `/runtime/v1` that a runtime calls with that key.
 
 pub mod configuration;
+pub mod events;
 pub mod keys;
