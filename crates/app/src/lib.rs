@@ -2,6 +2,7 @@
 //! writes the change together with its activity entry in one transaction.
 
 pub mod clients;
+pub mod conversations;
 mod cursor;
 mod error;
 pub mod idempotency;

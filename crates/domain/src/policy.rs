@@ -89,6 +89,8 @@ pub enum Action {
     ReadBrand,
     /// Change the brand, dashboard domains, email sender, SMTP settings and email templates.
     ManageWorkspaceSettings,
+    /// Read an organization's conversations and their transcripts.
+    ReadConversations,
     /// Issue, rotate or revoke an agent's runtime key: a credential, so the owner and admins.
     ManageRuntimeConnection,
     /// Set where links to the console point, member invitations and password resets included:
@@ -282,6 +284,17 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
             ))
         }
         ManageOwnTwoFactor => Ok(()),
+        ReadConversations if role.is_some() => Ok(()),
+        ReadConversations => match &actor.principal {
+            Principal::ClientUser { permissions, .. }
+                if permissions.contains(Permission::Conversations) =>
+            {
+                Ok(())
+            }
+            _ => Err(Denied::Forbidden(
+                "only users who hold the Conversations section see conversations",
+            )),
+        },
         ReadBrand if role.is_some() => Ok(()),
         ReadBrand => Err(Denied::Forbidden(
             "only agency accounts see the brand settings",
@@ -509,7 +522,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 49] = [
+    const ALL_ACTIONS: [Action; 50] = [
         ReadOwnAccount,
         SignOut,
         ManageOwnTwoFactor,
@@ -569,6 +582,7 @@ mod tests {
         ReadBrand,
         ManageWorkspaceSettings,
         ManageRuntimeConnection,
+        ReadConversations,
         SetConsoleUrl,
         ReadOutbox,
         PreviewClientUser,
@@ -589,7 +603,7 @@ mod tests {
             ("client user", client_user(ws)),
         ];
         #[rustfmt::skip]
-        let table: [(Action, &str); 49] = [
+        let table: [(Action, &str); 50] = [
             //                                           owner admin member akey mkey client
             (ReadOwnAccount,                             "A A A A A A"),
             (SignOut,                                    "A A A F F A"),
@@ -636,6 +650,7 @@ mod tests {
             (ReadBrand,                                  "A A A A A F"),
             (ManageWorkspaceSettings,                    "A A F A F F"),
             (ManageRuntimeConnection,                    "A A F A F F"),
+            (ReadConversations,                          "A A A A A A"),
             (SetConsoleUrl,                              "A F F F F F"),
             (ReadOutbox,                                 "A A F A F F"),
             (PreviewClientUser,                          "A A A F F F"),

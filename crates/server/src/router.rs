@@ -1,6 +1,7 @@
 //! The application: every route, wrapped in the middleware every request passes through.
 
 use crate::api::clients::{agents, client_users, organizations, teams};
+use crate::api::conversations;
 use crate::api::health;
 use crate::api::identity::{
     api_keys, invitations, me, members, password_resets, previews, sessions, two_factor,
@@ -119,6 +120,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(runtime::configuration::get))
         .routes(routes!(runtime::events::report))
+        .routes(routes!(conversations::list))
+        .routes(routes!(conversations::get))
+        .routes(routes!(conversations::export))
         .routes(routes!(images::upload))
         .routes(routes!(images::get))
         .routes(routes!(client_users::list, client_users::create))

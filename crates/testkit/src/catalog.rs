@@ -6,7 +6,7 @@ use crate::app::TestApp;
 use clientele_app::RequestContext;
 use clientele_app::clients::agents::AgentInput;
 use clientele_app::clients::teams::TeamInput;
-use clientele_domain::{AgentId, AgentKind, OrganizationId, TeamId};
+use clientele_domain::{AgentId, AgentKind, ConversationId, OrganizationId, TeamId};
 
 impl TestApp {
     /// Adds a chat agent called `name` to `workspace`'s pool.
@@ -44,6 +44,62 @@ impl TestApp {
             .expect("a runtime key");
         let token = issued.token.reveal().to_owned();
         (Credentials::RuntimeKey(token), issued.key)
+    }
+
+    /// A conversation `external_id` of a new agent serving `organization`, reported by the
+    /// agent's runtime with `messages` (contact and agent taking turns, a second apart).
+    pub async fn conversation(
+        &self,
+        workspace: &Workspace,
+        organization: OrganizationId,
+        external_id: &str,
+        messages: &[&str],
+    ) -> (AgentId, ConversationId) {
+        let agent = self
+            .agent(workspace, &format!("Agent for {external_id}"))
+            .await;
+        self.app
+            .assign_agent(
+                &workspace.owner.actor(),
+                agent,
+                organization,
+                false,
+                &RequestContext::default(),
+            )
+            .await
+            .expect("the agent serves the organization");
+        let (runtime, _) = self.runtime_key(workspace, agent).await;
+        let start = serde_json::json!({
+            "id": format!("{external_id}-start"), "type": "conversation.started",
+            "conversation_id": external_id, "channel": "web",
+            "contact": { "name": "Dana Scott", "email": "dana@example.test" },
+            "occurred_at": "2026-03-01T10:00:00Z",
+        });
+        let turns = messages.iter().enumerate().map(|(i, text)| {
+            serde_json::json!({
+                "id": format!("{external_id}-{i}"), "type": "message", "conversation_id": external_id,
+                "role": if i % 2 == 0 { "contact" } else { "agent" }, "text": text,
+                "occurred_at": format!("2026-03-01T10:00:{:02}Z", i + 1),
+            })
+        });
+        let batch: Vec<serde_json::Value> = std::iter::once(start).chain(turns).collect();
+        let answer = self
+            .request(&runtime, reqwest::Method::POST, "/runtime/v1/events")
+            .json(&serde_json::json!({ "events": batch }))
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(answer.status(), 200, "the runtime's events land");
+        let stored = clientele_store::conversations::find_by_external_id(
+            &self.db,
+            workspace.id,
+            agent,
+            external_id,
+        )
+        .await
+        .expect("the database answers")
+        .expect("the conversation is stored");
+        (agent, stored.id)
     }
 
     /// A team of `organization`, made by the workspace's owner.

@@ -2,6 +2,7 @@
 //! registering its routes with the OpenAPI router.
 
 pub mod clients;
+pub mod conversations;
 pub mod health;
 pub mod identity;
 pub mod mail;

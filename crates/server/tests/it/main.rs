@@ -8,6 +8,7 @@ mod attacks;
 mod auth;
 mod browser;
 mod client_users;
+mod conversations;
 mod dashboard_auth;
 mod email;
 mod faults;

@@ -149,6 +149,10 @@ const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("listRuntimeKeys",   "401 401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
     ("issueRuntimeKey",   "401 401 201 403 201 403 403 403 403 201", None, NOT_FOUND),
     ("revokeRuntimeKeys", "401 401 204 403 204 403 403 403 403 204", None, NOT_FOUND),
+    // Conversations: the agency, and client users who hold the section.
+    ("listConversations",  "401 401 200 200 200 200 403 200 200 200", OTHER_ORG, NOT_FOUND),
+    ("getConversation",    "401 401 200 200 200 200 403 200 200 200", OTHER_ORG, NOT_FOUND),
+    ("exportConversation", "401 401 200 200 200 200 403 200 200 200", OTHER_ORG, NOT_FOUND),
     ("previewClientUser", "401 401 201 201 403 403 403 403 403 201", OTHER_ORG_PREVIEW, NOT_FOUND),
 ];
 
@@ -193,7 +197,13 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await;
     let connected = app.agent(&own, "Connected").await;
     app.app
-        .assign_agent(&own.owner.actor(), connected, client, false, &Default::default())
+        .assign_agent(
+            &own.owner.actor(),
+            connected,
+            client,
+            false,
+            &Default::default(),
+        )
         .await
         .unwrap();
     let (runtime_key, _) = app.runtime_key(&own, connected).await;
@@ -730,9 +740,33 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
             }
         }
         "getRuntimeConfiguration" => (Method::GET, "/runtime/v1/configuration".to_owned(), None),
+        "listConversations" => (
+            Method::GET,
+            format!("/api/v1/conversations?organization_id={organization}"),
+            None,
+        ),
+        "getConversation" | "exportConversation" => {
+            let (_, id) = app
+                .conversation(
+                    target,
+                    organization,
+                    &unique("chat-"),
+                    &["Hello", "Hi there"],
+                )
+                .await;
+            let path = match operation {
+                "getConversation" => format!("/api/v1/conversations/{id}"),
+                _ => format!("/api/v1/conversations/{id}/export?format=text"),
+            };
+            (Method::GET, path, None)
+        }
         "reportRuntimeEvents" => {
             let event = json!({ "id": unique("evt-"), "type": "message", "conversation_id": "c-1", "role": "contact", "text": "Hello", "occurred_at": "2026-01-01T10:00:00Z" });
-            (Method::POST, "/runtime/v1/events".to_owned(), Some(json!({ "events": [event] })))
+            (
+                Method::POST,
+                "/runtime/v1/events".to_owned(),
+                Some(json!({ "events": [event] })),
+            )
         }
         "listRuntimeKeys" | "issueRuntimeKey" | "revokeRuntimeKeys" => {
             let agent = app.agent(target, "Runtime").await;

@@ -138,12 +138,24 @@ on_both_backends! {
 }
 
 /// An agent of a new workspace "acme", serving an organization, with its runtime's credentials.
-async fn connected_agent(app: &TestApp) -> (clientele_testkit::Workspace, clientele_domain::AgentId, Credentials) {
+async fn connected_agent(
+    app: &TestApp,
+) -> (
+    clientele_testkit::Workspace,
+    clientele_domain::AgentId,
+    Credentials,
+) {
     let workspace = app.workspace("acme").await;
     let agent = app.agent(&workspace, "Front Desk").await;
     let client = app.organization(&workspace, "Client").await;
     app.app
-        .assign_agent(&workspace.owner.actor(), agent, client, false, &Default::default())
+        .assign_agent(
+            &workspace.owner.actor(),
+            agent,
+            client,
+            false,
+            &Default::default(),
+        )
         .await
         .unwrap();
     let (runtime, _) = app.runtime_key(&workspace, agent).await;

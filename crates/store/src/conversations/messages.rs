@@ -8,7 +8,7 @@ use sea_query::{Expr, ExprTrait, Iden, OnConflict, Order, Query};
 use uuid::Uuid;
 
 #[derive(Iden)]
-enum ConversationMessages {
+pub(crate) enum ConversationMessages {
     Table,
     Id,
     WorkspaceId,

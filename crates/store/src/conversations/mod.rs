@@ -5,10 +5,11 @@ pub mod messages;
 
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
+use crate::like;
 use clientele_domain::{
     AgentId, ConversationId, ConversationStatus, OrganizationId, Timestamp, WorkspaceId,
 };
-use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
+use sea_query::{Cond, Expr, ExprTrait, Iden, OnConflict, Order, Query};
 use uuid::Uuid;
 
 #[derive(Iden)]
@@ -247,6 +248,98 @@ pub async fn find(
         .and_where(Expr::col(Conversations::Id).eq(id.as_uuid()))
         .to_owned();
     db.fetch_optional(&statement).await
+}
+
+/// Which conversations to list, newest activity first; every field narrows the result.
+#[derive(Clone, Debug, Default)]
+pub struct ConversationFilter {
+    pub organization_id: Option<OrganizationId>,
+    /// Only these agents' conversations (a client user who may use some agents only).
+    pub agent_ids: Option<Vec<AgentId>>,
+    pub agent_id: Option<AgentId>,
+    pub status: Option<ConversationStatus>,
+    pub channel: Option<String>,
+    /// Last active at or after this time.
+    pub from: Option<Timestamp>,
+    /// Last active before this time.
+    pub to: Option<Timestamp>,
+    /// Text (folded to lowercase) a message, the contact's name or email contains.
+    pub search: Option<String>,
+    /// Where the previous page ended: its last row's activity time and id.
+    pub after: Option<(Timestamp, ConversationId)>,
+    pub limit: u64,
+}
+
+/// A page of the workspace's conversations, most recently active first.
+pub async fn list(
+    db: &Db,
+    workspace_id: WorkspaceId,
+    filter: &ConversationFilter,
+) -> Result<Vec<ConversationRow>, StoreError> {
+    use messages::ConversationMessages as Messages;
+    let mut statement = select()
+        .and_where(Expr::col(Conversations::WorkspaceId).eq(workspace_id.as_uuid()))
+        .to_owned();
+    if let Some(id) = filter.organization_id {
+        statement.and_where(Expr::col(Conversations::OrganizationId).eq(id.as_uuid()));
+    }
+    if let Some(ids) = &filter.agent_ids {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+        statement.and_where(Expr::col(Conversations::AgentId).is_in(ids));
+    }
+    if let Some(id) = filter.agent_id {
+        statement.and_where(Expr::col(Conversations::AgentId).eq(id.as_uuid()));
+    }
+    if let Some(status) = filter.status {
+        statement.and_where(Expr::col(Conversations::Status).eq(status.as_str()));
+    }
+    if let Some(channel) = &filter.channel {
+        statement.and_where(Expr::col(Conversations::Channel).eq(channel.as_str()));
+    }
+    if let Some(from) = filter.from {
+        statement.and_where(Expr::col(Conversations::LastMessageAt).gte(from.unix_micros()));
+    }
+    if let Some(to) = filter.to {
+        statement.and_where(Expr::col(Conversations::LastMessageAt).lt(to.unix_micros()));
+    }
+    if let Some(search) = &filter.search {
+        let in_messages = Query::select()
+            .expr(Expr::val(1))
+            .from(Messages::Table)
+            .and_where(
+                Expr::col((Messages::Table, Messages::ConversationId))
+                    .equals((Conversations::Table, Conversations::Id)),
+            )
+            .and_where(like::contains_folded(
+                (Messages::Table, Messages::Text),
+                search,
+            ))
+            .to_owned();
+        statement.cond_where(
+            Cond::any()
+                .add(Expr::exists(in_messages))
+                .add(like::contains_folded(Conversations::ContactName, search))
+                .add(like::contains_folded(Conversations::ContactEmail, search)),
+        );
+    }
+    if let Some((at, id)) = filter.after {
+        let (last, key) = (
+            Expr::col(Conversations::LastMessageAt),
+            Expr::col(Conversations::Id),
+        );
+        statement.cond_where(
+            Cond::any().add(last.clone().lt(at.unix_micros())).add(
+                Cond::all()
+                    .add(last.eq(at.unix_micros()))
+                    .add(key.lt(id.as_uuid())),
+            ),
+        );
+    }
+    statement
+        .order_by(Conversations::LastMessageAt, Order::Desc)
+        .order_by(Conversations::Id, Order::Desc)
+        .limit(filter.limit);
+    db.fetch_all(&statement).await
 }
 
 /// The agent's conversation the runtime calls `external_id`.

@@ -148,7 +148,7 @@ fn action_param(value: Option<String>) -> Result<Option<String>, Problem> {
     Ok(Some(action))
 }
 
-fn time_param(name: &str, value: Option<&str>) -> Result<Option<Timestamp>, Problem> {
+pub(crate) fn time_param(name: &str, value: Option<&str>) -> Result<Option<Timestamp>, Problem> {
     let Some(value) = value else { return Ok(None) };
     let invalid = || {
         Problem::invalid_query(format!(

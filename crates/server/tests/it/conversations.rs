@@ -1,0 +1,135 @@
+//! Conversations as people read them: the list with its filters, search and paging, the
+//! transcript, the export, and who may see which.
+
+use clientele_domain::Permission;
+use clientele_testkit::{Backend, TestApp, on_both_backends};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+on_both_backends! {
+    async fn the_agency_lists_filters_searches_and_pages_conversations(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let dental = app.organization(&workspace, "Dental").await;
+        let bakery = app.organization(&workspace, "Bakery").await;
+        app.conversation(&workspace, dental, "d1", &["Can I book a cleaning?", "Tuesday at 9 is free."]).await;
+        app.conversation(&workspace, dental, "d2", &["Do you take new patients?"]).await;
+        let (_, sourdough) = app.conversation(&workspace, bakery, "b1", &["Is the SOURDOUGH vegan?", "Yes."]).await;
+
+        let list = |query: &str| {
+            let (app, owner) = (&app, &owner);
+            let query = query.to_owned();
+            async move {
+                let answer = app.request(owner, Method::GET, &format!("/api/v1/conversations{query}")).send().await.unwrap();
+                assert_eq!(answer.status(), 200, "{query}");
+                answer.json::<Value>().await.unwrap()
+            }
+        };
+        let all = list("").await;
+        assert_eq!(all["conversations"].as_array().unwrap().len(), 3);
+        let only_dental = list(&format!("?organization_id={dental}")).await;
+        assert_eq!(only_dental["conversations"].as_array().unwrap().len(), 2);
+        let found = list("?q=sourdough").await;
+        assert_eq!(found["conversations"].as_array().unwrap().len(), 1, "search ignores case");
+        assert_eq!(found["conversations"][0]["id"], sourdough.to_string());
+        assert_eq!(found["conversations"][0]["last_message"], "Yes.");
+        assert_eq!(found["conversations"][0]["contact"]["name"], "Dana Scott");
+        assert_eq!(list("?q=dana%40example").await["conversations"].as_array().unwrap().len(), 3, "the contact's email is searched too");
+        assert_eq!(list("?status=closed").await["conversations"].as_array().unwrap().len(), 0);
+        assert_eq!(list("?channel=web&status=ai").await["conversations"].as_array().unwrap().len(), 3);
+
+        let first = list("?limit=2").await;
+        assert_eq!(first["conversations"].as_array().unwrap().len(), 2);
+        let cursor = first["next_cursor"].as_str().expect("a second page").to_owned();
+        let second = list(&format!("?limit=2&cursor={cursor}")).await;
+        assert_eq!(second["conversations"].as_array().unwrap().len(), 1);
+        assert!(second["next_cursor"].is_null());
+        let mut ids: Vec<Value> = first["conversations"].as_array().unwrap().iter().chain(second["conversations"].as_array().unwrap()).map(|c| c["id"].clone()).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 3, "pages neither repeat nor skip");
+
+        let bad = app.request(&owner, Method::GET, "/api/v1/conversations?status=sleeping").send().await.unwrap();
+        assert_eq!(bad.status(), 400);
+        let bad_cursor = app.request(&owner, Method::GET, "/api/v1/conversations?cursor=nonsense").send().await.unwrap();
+        assert_eq!(bad_cursor.status(), 422);
+        assert_eq!(bad_cursor.json::<Value>().await.unwrap()["errors"][0]["field"], "cursor");
+    }
+
+    async fn a_transcript_reads_in_order_and_exports_as_json_and_text(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let dental = app.organization(&workspace, "Dental").await;
+        let (_, id) = app.conversation(&workspace, dental, "d1", &["Can I book a cleaning?", "Tuesday at 9 is free.\nShall I book it?"]).await;
+
+        let transcript: Value = app.request(&owner, Method::GET, &format!("/api/v1/conversations/{id}")).send().await.unwrap().json().await.unwrap();
+        let roles: Vec<&str> = transcript["messages"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
+        assert_eq!(roles, ["contact", "agent"]);
+        assert_eq!(transcript["conversation"]["contact"]["email"], "dana@example.test");
+
+        let text = app.request(&owner, Method::GET, &format!("/api/v1/conversations/{id}/export?format=text")).send().await.unwrap();
+        assert_eq!(text.status(), 200);
+        assert!(text.headers()["content-disposition"].to_str().unwrap().contains(".txt"));
+        let text = text.text().await.unwrap();
+        assert!(text.contains("Contact: Dana Scott, dana@example.test"));
+        assert!(text.contains("contact: Can I book a cleaning?"));
+        assert!(text.contains("agent: Tuesday at 9 is free.\n    Shall I book it?"), "{text}");
+        let json: Value = app.request(&owner, Method::GET, &format!("/api/v1/conversations/{id}/export")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(json["messages"].as_array().unwrap().len(), 2);
+        let unknown = app.request(&owner, Method::GET, &format!("/api/v1/conversations/{id}/export?format=pdf")).send().await.unwrap();
+        assert_eq!(unknown.status(), 400);
+    }
+
+    async fn client_users_see_their_organizations_conversations_with_the_agents_they_may_use(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let dental = app.organization(&workspace, "Dental").await;
+        let bakery = app.organization(&workspace, "Bakery").await;
+        let (front, front_chat) = app.conversation(&workspace, dental, "front", &["Hello front desk"]).await;
+        let (_, night_chat) = app.conversation(&workspace, dental, "night", &["Hello night line"]).await;
+        let (_, bakery_chat) = app.conversation(&workspace, bakery, "bread", &["Hello bakery"]).await;
+
+        let reader = app.client_user(&workspace, dental, "reader", &[Permission::Home, Permission::Conversations]).await;
+        let reader = app.sign_in_client(&reader).await;
+        let seen: Value = app.request(&reader, Method::GET, "/api/v1/conversations").send().await.unwrap().json().await.unwrap();
+        assert_eq!(seen["conversations"].as_array().unwrap().len(), 2, "their organization's only");
+        assert_eq!(app.request(&reader, Method::GET, &format!("/api/v1/conversations/{bakery_chat}")).send().await.unwrap().status(), 404);
+        let foreign_filter = app.request(&reader, Method::GET, &format!("/api/v1/conversations?organization_id={bakery}")).send().await.unwrap();
+        assert_eq!(foreign_filter.status(), 404);
+
+        let home_only = app.client_user(&workspace, dental, "home", &[Permission::Home]).await;
+        let home_only = app.sign_in_client(&home_only).await;
+        assert_eq!(app.request(&home_only, Method::GET, "/api/v1/conversations").send().await.unwrap().status(), 403);
+
+        let narrow = app.client_user(&workspace, dental, "narrow", &[Permission::Home, Permission::Conversations]).await;
+        let narrowed = app.request(&owner, Method::PATCH, &format!("/api/v1/client-users/{}", narrow.id))
+            .json(&json!({ "agent_access": "selected", "agent_ids": [front] })).send().await.unwrap();
+        assert_eq!(narrowed.status(), 200);
+        let narrow = app.sign_in_client(&narrow).await;
+        let seen: Value = app.request(&narrow, Method::GET, "/api/v1/conversations").send().await.unwrap().json().await.unwrap();
+        let ids: Vec<&str> = seen["conversations"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, [front_chat.to_string()]);
+        assert_eq!(app.request(&narrow, Method::GET, &format!("/api/v1/conversations/{night_chat}")).send().await.unwrap().status(), 404);
+    }
+
+    async fn a_moved_agents_past_conversations_stay_with_the_organization_it_served(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let dental = app.organization(&workspace, "Dental").await;
+        let bakery = app.organization(&workspace, "Bakery").await;
+        let (agent, chat) = app.conversation(&workspace, dental, "before-move", &["Hello"]).await;
+        let moved = app.request(&owner, Method::PUT, &format!("/api/v1/agents/{agent}/organization"))
+            .json(&json!({ "organization_id": bakery, "move": true })).send().await.unwrap();
+        assert_eq!(moved.status(), 200);
+
+        let baker = app.client_user(&workspace, bakery, "baker", &[Permission::Home, Permission::Conversations]).await;
+        let baker = app.sign_in_client(&baker).await;
+        assert_eq!(app.request(&baker, Method::GET, &format!("/api/v1/conversations/{chat}")).send().await.unwrap().status(), 404);
+        let dentist = app.client_user(&workspace, dental, "dentist", &[Permission::Home, Permission::Conversations]).await;
+        let dentist = app.sign_in_client(&dentist).await;
+        assert_eq!(app.request(&dentist, Method::GET, &format!("/api/v1/conversations/{chat}")).send().await.unwrap().status(), 200);
+    }
+}
