@@ -1,6 +1,6 @@
 // Progressive enhancement for server-rendered pages. Forms and buttons marked `data-api` call the
 // JSON API (the same services and rules as every other client), show field errors inline and
-// report the outcome in a toast; dialogs, confirmations, live search, drag-and-drop assignment
+// report the outcome in a toast; dialogs, confirmations, live search, live lists, drag-and-drop assignment
 // and image uploads build on that.
 "use strict";
 (() => {
@@ -418,4 +418,21 @@ document.addEventListener("input", (event) => {
   if (input.dataset.previewText) {
     preview.querySelectorAll(`[data-preview-text-target="${input.dataset.previewText}"]`).forEach((el) => { el.textContent = input.value; });
   }
+});
+
+// Live lists: an element with an id and data-poll="N" is fetched again every N seconds and
+// swapped when the server renders it differently, unless someone is typing in it.
+document.querySelectorAll("[data-poll][id]").forEach((first) => {
+  const id = first.id;
+  const seconds = Math.max(2, Number(first.dataset.poll) || 5);
+  setInterval(async () => {
+    const here = document.getElementById(id);
+    const focus = document.activeElement;
+    if (!here || document.hidden || (here.contains(focus) && focus.matches("input, select, textarea"))) return;
+    const response = await fetch(location.href, { headers: { accept: "text/html" }, credentials: "same-origin" });
+    if (!response.ok) return;
+    const next = new DOMParser().parseFromString(await response.text(), "text/html").getElementById(id);
+    const now = document.getElementById(id);
+    if (next && now && next.innerHTML !== now.innerHTML) now.replaceWith(next);
+  }, seconds * 1000);
 });

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod auth_page;
 pub mod console;
+pub mod conversations;
 pub mod dashboard;
 pub mod i18n;
 pub mod icons;
@@ -47,11 +48,17 @@ pub fn pages() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/sign-in", get(dashboard::sign_in)),
         ("/forgot-password", get(dashboard::forgot_password)),
         ("/sections/{section}", get(dashboard::section)),
+        ("/conversations/{id}", get(dashboard::conversation)),
         ("/users", get(dashboard::users)),
         ("/teams", get(dashboard::teams)),
         ("/org-info", get(dashboard::org_info)),
         ("/account", get(dashboard::security)),
         ("/console", get(console::clients::show)),
+        ("/console/conversations", get(console::conversations::list)),
+        (
+            "/console/conversations/{id}",
+            get(console::conversations::transcript),
+        ),
         ("/console/sign-in", get(console::sign_in)),
         ("/console/forgot-password", get(console::forgot_password)),
         ("/console/workspace/brand", get(console::workspace::brand)),

@@ -706,3 +706,128 @@ async fn an_admin_resets_the_second_factor_a_member_lost_from_the_members_page()
     .await;
     assert_eq!(status["enabled"], false, "{status}");
 }
+
+#[tokio::test]
+async fn a_client_user_sees_a_new_conversation_arrive_without_reloading_and_reads_its_transcript() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+    let dental = app.organization(&workspace, "Dental").await;
+    let (agent, _) = app
+        .conversation(
+            &workspace,
+            dental,
+            "first",
+            &["Can I book a cleaning?", "Tuesday at 9 is free."],
+        )
+        .await;
+    let (runtime, _) = app.runtime_key(&workspace, agent).await;
+    let user = app
+        .client_user(
+            &workspace,
+            dental,
+            "reader",
+            &[Permission::Home, Permission::Conversations],
+        )
+        .await;
+
+    let browser = Browser::start().await;
+    sign_in_to_dashboard(&browser, &app, &workspace, &user.email).await;
+    browser.goto(&app.url("/sections/conversations")).await;
+    assert_eq!(
+        texts(&browser, ".conversation-row strong").await,
+        ["Dana Scott"]
+    );
+
+    let events = json!({ "events": [
+        { "id": "n0", "type": "conversation.started", "conversation_id": "second", "channel": "whatsapp",
+          "contact": { "name": "Omar Haddad", "phone": "+44 20 7946 0000" }, "occurred_at": "2026-03-02T08:00:00Z" },
+        { "id": "n1", "type": "message", "conversation_id": "second", "role": "contact", "text": "My crown came loose, can someone call me?", "occurred_at": "2026-03-02T08:00:01Z" },
+        { "id": "n2", "type": "handoff.requested", "conversation_id": "second", "reason": "asked for a person", "occurred_at": "2026-03-02T08:00:02Z" },
+    ]});
+    let answer = app
+        .request(&runtime, Method::POST, "/runtime/v1/events")
+        .json(&events)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    browser
+        .wait_for_text(".conversation-list", "Omar Haddad")
+        .await;
+    let marker = browser
+        .run(
+            "return performance.getEntriesByType('navigation').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(marker, json!(1), "the page was not reloaded");
+    assert_eq!(
+        texts(&browser, ".conversation-row strong").await,
+        ["Omar Haddad", "Dana Scott"]
+    );
+    assert_eq!(
+        texts(&browser, ".conversation-row .badge").await[0],
+        "Waiting for a person"
+    );
+    browser.screenshot("conversations").await;
+
+    browser.click(".conversation-row").await;
+    browser.wait_for_text(".page-head h1", "Omar Haddad").await;
+    assert_eq!(
+        texts(&browser, ".message .bubble").await,
+        ["My crown came loose, can someone call me?"]
+    );
+    assert!(
+        texts(&browser, ".details dd")
+            .await
+            .contains(&"+44 20 7946 0000".to_owned())
+    );
+    browser.screenshot("transcript").await;
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    browser.goto(&app.url("/sections/conversations")).await;
+    browser.screenshot("conversations-phone").await;
+    let overflow = browser
+        .run(
+            "return document.documentElement.scrollWidth - window.innerWidth",
+            vec![],
+        )
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "nothing is wider than a phone: {overflow}"
+    );
+}
+
+#[tokio::test]
+async fn the_agency_reads_every_clients_conversations_in_the_console() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+    let dental = app.organization(&workspace, "Dental").await;
+    let bakery = app.organization(&workspace, "Bakery").await;
+    app.conversation(&workspace, dental, "tooth", &["Can I book a cleaning?"])
+        .await;
+    app.conversation(
+        &workspace,
+        bakery,
+        "bread",
+        &["Is the sourdough vegan?", "Yes, it is."],
+    )
+    .await;
+
+    let browser = Browser::start().await;
+    sign_in_to_console(&browser, &app, &workspace.owner.email).await;
+    browser.goto(&app.url("/console/conversations")).await;
+    assert_eq!(texts(&browser, ".conversation-row").await.len(), 2);
+    browser.screenshot("console-conversations").await;
+    browser
+        .goto(&app.url(&format!("/console/conversations?organization={bakery}")))
+        .await;
+    assert_eq!(texts(&browser, ".conversation-row").await.len(), 1);
+    browser.click(".conversation-row").await;
+    browser.wait_for_text(".messages", "Yes, it is.").await;
+    browser.screenshot("console-transcript").await;
+}

@@ -73,6 +73,10 @@ on_both_backends! {
         let elsewhere = app.organization(&foreign, "Umbrella").await;
         let org_admin = app.client_user(&workspace, own, "olga", &[Permission::OrgAdmin, Permission::Home]).await;
         let client = app.client_user(&workspace, own, "carl", &[Permission::Home, Permission::Analytics]).await;
+        let reader = app.client_user(&workspace, own, "rita", &[Permission::Home, Permission::Conversations]).await;
+        let (_, own_chat) = app.conversation(&workspace, own, "own-chat", &["Hello"]).await;
+        let (_, other_chat) = app.conversation(&workspace, other, "other-chat", &["Hello"]).await;
+        let (_, foreign_chat) = app.conversation(&foreign, elsewhere, "foreign-chat", &["Hello"]).await;
 
         let anonymous = Credentials::Anonymous;
         let owner = app.sign_in(&workspace.owner).await;
@@ -80,6 +84,7 @@ on_both_backends! {
         let member = app.sign_in(&plain_member).await;
         let org_admin = app.sign_in_client(&org_admin).await;
         let client = app.sign_in_client(&client).await;
+        let reader = app.sign_in_client(&reader).await;
 
         let organization = |id: &dyn std::fmt::Display, tab: &str| format!("/console/organizations/{id}{tab}");
         let tabs = ["", "/teams", "/settings", "/access"];
@@ -148,6 +153,29 @@ on_both_backends! {
         for (name, who, expected) in [("client", &client, OK), ("org_admin", &org_admin, OK), ("anonymous", &anonymous, TO_SIGN_IN), ("owner", &owner, TO_CONSOLE)] {
             table.push((name, who, "/account".into(), expected));
         }
+        // Conversations: the agency reads all of its own; client users those of their
+        // organization, if they hold the section.
+        let console_chat = |id: &dyn std::fmt::Display| format!("/console/conversations/{id}");
+        let dashboard_chat = |id: &dyn std::fmt::Display| format!("/conversations/{id}");
+        table.extend([
+            ("owner", &owner, "/console/conversations".into(), OK),
+            ("member", &member, "/console/conversations".into(), OK),
+            ("anonymous", &anonymous, "/console/conversations".into(), TO_CONSOLE_SIGN_IN),
+            ("reader", &reader, "/console/conversations".into(), TO_CONSOLE_SIGN_IN),
+            ("owner", &owner, console_chat(&own_chat), OK),
+            ("member", &member, console_chat(&other_chat), OK),
+            ("owner", &owner, console_chat(&foreign_chat), NOT_FOUND),
+            ("owner", &owner, console_chat(&"not-an-id"), NOT_FOUND),
+            ("anonymous", &anonymous, console_chat(&own_chat), TO_CONSOLE_SIGN_IN),
+            ("reader", &reader, "/sections/conversations".into(), OK),
+            ("reader", &reader, dashboard_chat(&own_chat), OK),
+            ("reader", &reader, dashboard_chat(&other_chat), NOT_FOUND),
+            ("reader", &reader, dashboard_chat(&foreign_chat), NOT_FOUND),
+            ("client", &client, dashboard_chat(&own_chat), FORBIDDEN),
+            ("org_admin", &org_admin, dashboard_chat(&own_chat), FORBIDDEN),
+            ("owner", &owner, dashboard_chat(&own_chat), TO_CONSOLE),
+            ("anonymous", &anonymous, dashboard_chat(&own_chat), TO_SIGN_IN),
+        ]);
         let unknown_message = "/console/workspace/outbox/0190a8b4-0000-7000-8000-000000000000";
         table.push(("owner", &owner, unknown_message.into(), NOT_FOUND));
         table.push(("anonymous", &anonymous, unknown_message.into(), TO_CONSOLE_SIGN_IN));

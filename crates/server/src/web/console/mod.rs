@@ -2,6 +2,7 @@
 //! Pages read through the same services as the API; their forms call the API.
 
 pub mod clients;
+pub mod conversations;
 pub mod organization;
 pub mod workspace;
 
@@ -73,6 +74,7 @@ pub(crate) async fn chrome(
         });
     };
     item("/console", "Clients", icons::BUILDING);
+    item(conversations::PATH, "Conversations", icons::CHAT);
     item("", "Workspace", "");
     if may(Action::ManageWorkspaceSettings) {
         item("/console/workspace/brand", "Branding", icons::PALETTE);

@@ -7,6 +7,7 @@ use crate::extract::{Origin, constant_time_eq};
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::web::auth_page::{AuthField, AuthPage, SecondFactorStep};
+use crate::web::conversations;
 use crate::web::i18n::Messages;
 use crate::web::icons;
 use crate::web::org::{self, SettingsView, TeamsView, UsersView};
@@ -44,6 +45,8 @@ struct DashboardPage {
 enum DashboardBody {
     Home(HomeView),
     Section(SectionView),
+    Conversations(conversations::ListView),
+    Transcript(conversations::TranscriptView),
     Users(UsersView),
     Teams(TeamsView),
     Settings(SettingsView),
@@ -255,6 +258,7 @@ pub async fn section(
     headers: HeaderMap,
     Path(name): Path<String>,
     Query(query): Query<AgentQuery>,
+    Query(params): Query<conversations::ListParams>,
 ) -> PageResult {
     let (visitor, dashboard) = client(&state, &headers).await?;
     let section: Permission = name.parse().map_err(|_| crate::web::page::not_found())?;
@@ -268,6 +272,9 @@ pub async fn section(
     }
     let t = Messages::new(dashboard.organization.settings.language);
     let (path, icon) = section_link(section);
+    if section == Permission::Conversations {
+        return conversation_list(&state, &visitor, &dashboard, &path, params).await;
+    }
     let agent = query
         .agent
         .as_deref()
@@ -282,6 +289,82 @@ pub async fn section(
     };
     let body = DashboardBody::Section(SectionView { icon, agent });
     render(&state, &visitor, &dashboard, frame, body).await
+}
+
+/// The Conversations section: the organization's conversations with the user's agents.
+async fn conversation_list(
+    state: &AppState,
+    visitor: &Visitor,
+    dashboard: &Dashboard,
+    path: &str,
+    params: conversations::ListParams,
+) -> PageResult {
+    let t = Messages::new(dashboard.organization.settings.language);
+    let surface = conversations::Surface {
+        base: path,
+        transcripts: "/conversations",
+        agents: dashboard
+            .agents
+            .iter()
+            .map(|a| (a.id, a.name.clone()))
+            .collect(),
+        organizations: Vec::new(),
+    };
+    let view = conversations::list(&state.app, visitor.actor(), t, surface, params).await?;
+    let frame = Frame {
+        title: org::permission_label(t, Permission::Conversations).to_owned(),
+        current: path,
+        path,
+        agent: None,
+    };
+    render(
+        state,
+        visitor,
+        dashboard,
+        frame,
+        DashboardBody::Conversations(view),
+    )
+    .await
+}
+
+/// `GET /conversations/{id}`: one transcript.
+pub async fn conversation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult {
+    let (visitor, dashboard) = client(&state, &headers).await?;
+    if !dashboard.sections.contains(&Permission::Conversations) {
+        return Err(PageError::Failed(Problem::forbidden(
+            "your account does not include this section",
+        )));
+    }
+    let t = Messages::new(dashboard.organization.settings.language);
+    let (path, _) = section_link(Permission::Conversations);
+    let agent_name = |id| {
+        dashboard
+            .agents
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.name.clone())
+            .unwrap_or_default()
+    };
+    let view =
+        conversations::transcript(&state.app, visitor.actor(), t, &id, &path, agent_name).await?;
+    let frame = Frame {
+        title: view.contact.clone(),
+        current: &path,
+        path: &path,
+        agent: None,
+    };
+    render(
+        &state,
+        &visitor,
+        &dashboard,
+        frame,
+        DashboardBody::Transcript(view),
+    )
+    .await
 }
 
 /// The org admin's pages: which one.
