@@ -19,6 +19,7 @@ use clientele_store::runtime::events::{self, Claim, NewEvent};
 use clientele_store::runtime::usage::{self, NewUsage};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -144,6 +145,7 @@ impl App {
             .map(|(index, value)| parse(index, value, now))
             .collect();
         let mut results = Vec::with_capacity(parsed.len());
+        let mut known = HashMap::new();
         let mut tx = self.db.begin().await?;
         for (index, (value, event)) in batch.iter().zip(parsed).enumerate() {
             let result = match event {
@@ -154,7 +156,7 @@ impl App {
                 },
                 Ok(event) => EventResult {
                     index,
-                    outcome: store(&mut tx, &scope, &event, now).await?,
+                    outcome: store(&mut tx, &scope, &mut known, &event, now).await?,
                     id: Some(event.id),
                 },
             };
@@ -165,10 +167,12 @@ impl App {
     }
 }
 
-/// Applies one valid event inside the batch's transaction.
+/// Applies one valid event inside the batch's transaction; `known` holds the conversations the
+/// batch already found, by the runtime's id.
 async fn store(
     tx: &mut Tx,
     scope: &Scope,
+    known: &mut HashMap<String, ConversationId>,
     event: &Event,
     now: Timestamp,
 ) -> Result<Outcome, AppError> {
@@ -186,7 +190,14 @@ async fn store(
         Claim::New => {}
     }
     let conversation = match event.body.conversation() {
-        Some(external_id) => Some(conversation_of(tx, scope, external_id, event).await?),
+        Some(external_id) => match known.get(external_id) {
+            Some(id) => Some(*id),
+            None => {
+                let id = conversation_of(tx, scope, external_id, event).await?;
+                known.insert(external_id.to_owned(), id);
+                Some(id)
+            }
+        },
         None => None,
     };
     let at = event.occurred_at;

@@ -170,23 +170,25 @@ pub async fn record_message(
     sent_at: Timestamp,
     text: &str,
 ) -> Result<(), StoreError> {
-    let count = Query::update()
+    let at = sent_at.unix_micros();
+    let later = Expr::col(Conversations::LastMessageAt).lte(at);
+    let statement = Query::update()
         .table(Conversations::Table)
         .value(
             Conversations::MessageCount,
             Expr::col(Conversations::MessageCount).add(1),
         )
+        .value(
+            Conversations::LastMessageAt,
+            Expr::case(later.clone(), at).finally(Expr::col(Conversations::LastMessageAt)),
+        )
+        .value(
+            Conversations::LastMessageText,
+            Expr::case(later, text).finally(Expr::col(Conversations::LastMessageText)),
+        )
         .and_where(Expr::col(Conversations::Id).eq(id.as_uuid()))
         .to_owned();
-    tx.execute(&count).await?;
-    let latest = Query::update()
-        .table(Conversations::Table)
-        .value(Conversations::LastMessageAt, sent_at.unix_micros())
-        .value(Conversations::LastMessageText, text)
-        .and_where(Expr::col(Conversations::Id).eq(id.as_uuid()))
-        .and_where(Expr::col(Conversations::LastMessageAt).lte(sent_at.unix_micros()))
-        .to_owned();
-    tx.execute(&latest).await?;
+    tx.execute(&statement).await?;
     Ok(())
 }
 
