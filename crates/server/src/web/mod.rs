@@ -54,6 +54,7 @@ pub fn pages() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/org-info", get(dashboard::org_info)),
         ("/account", get(dashboard::security)),
         ("/console", get(console::clients::show)),
+        ("/console/agents/{id}", get(console::agents::show)),
         ("/console/conversations", get(console::conversations::list)),
         (
             "/console/conversations/{id}",

@@ -831,3 +831,68 @@ async fn the_agency_reads_every_clients_conversations_in_the_console() {
     browser.wait_for_text(".messages", "Yes, it is.").await;
     browser.screenshot("console-transcript").await;
 }
+
+#[tokio::test]
+async fn the_owner_issues_an_agents_runtime_key_sees_it_once_and_rotates_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+    let agent = app.agent(&workspace, "Front Desk").await;
+
+    let browser = Browser::start().await;
+    sign_in_to_console(&browser, &app, &workspace.owner.email).await;
+    browser.goto(&app.url("/console")).await;
+    browser
+        .click(&format!("a[href='/console/agents/{agent}']"))
+        .await;
+    browser
+        .wait_for_text("#runtime-connection .badge", "Not connected")
+        .await;
+    browser
+        .click("#runtime-connection form button[type=submit]")
+        .await;
+    browser.wait_for_text("#new-key", "shown only once").await;
+    let token = texts(&browser, "#k-token").await.remove(0);
+    assert!(token.starts_with("rk_"), "{token}");
+    browser.screenshot("runtime-key-issued").await;
+    let runtime = Credentials::RuntimeKey(token.clone());
+    let configuration = app
+        .request(&runtime, Method::GET, "/runtime/v1/configuration")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        configuration.status(),
+        StatusCode::OK,
+        "the key from the page works"
+    );
+
+    browser.click("#new-key a").await;
+    browser
+        .wait_for_text("#runtime-connection .badge", "Key issued")
+        .await;
+    let listed = texts(&browser, "#runtime-connection td code").await;
+    assert_eq!(listed.len(), 1);
+    assert!(
+        !listed[0].contains(&token[8..]),
+        "the page never shows the key again"
+    );
+    browser
+        .click("#runtime-connection form button[type=submit]")
+        .await;
+    browser.wait_for_text("#new-key", "shown only once").await;
+    browser.click("#new-key a").await;
+    browser
+        .wait_for_text("#runtime-connection", "Rotating out")
+        .await;
+    browser.screenshot("runtime-key-rotating").await;
+    let still = app
+        .request(&runtime, Method::GET, "/runtime/v1/configuration")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        still.status(),
+        StatusCode::OK,
+        "the previous key works through the overlap"
+    );
+}

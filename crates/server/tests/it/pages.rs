@@ -176,6 +176,18 @@ on_both_backends! {
             ("owner", &owner, dashboard_chat(&own_chat), TO_CONSOLE),
             ("anonymous", &anonymous, dashboard_chat(&own_chat), TO_SIGN_IN),
         ]);
+        // An agent's page: every agency account; its runtime keys only for owners and admins.
+        let own_agent = app.agent(&workspace, "Front Desk").await;
+        let foreign_agent = app.agent(&foreign, "Night Line").await;
+        let agent_page = |id: &dyn std::fmt::Display| format!("/console/agents/{id}");
+        table.extend([
+            ("owner", &owner, agent_page(&own_agent), OK),
+            ("member", &member, agent_page(&own_agent), OK),
+            ("owner", &owner, agent_page(&foreign_agent), NOT_FOUND),
+            ("owner", &owner, agent_page(&"not-an-id"), NOT_FOUND),
+            ("anonymous", &anonymous, agent_page(&own_agent), TO_CONSOLE_SIGN_IN),
+            ("client", &client, agent_page(&own_agent), TO_CONSOLE_SIGN_IN),
+        ]);
         let unknown_message = "/console/workspace/outbox/0190a8b4-0000-7000-8000-000000000000";
         table.push(("owner", &owner, unknown_message.into(), NOT_FOUND));
         table.push(("anonymous", &anonymous, unknown_message.into(), TO_CONSOLE_SIGN_IN));

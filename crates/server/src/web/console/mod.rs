@@ -1,6 +1,7 @@
 //! The agency console: pages for workspace members, in English, wearing the workspace's brand.
 //! Pages read through the same services as the API; their forms call the API.
 
+pub mod agents;
 pub mod clients;
 pub mod conversations;
 pub mod organization;
