@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|file: &[u8]| {
-    let _ = clientele_app::user_import::rows_in(file);
+    let _ = clientele_app::clients::user_import::rows_in(file);
 });

@@ -2,7 +2,7 @@
 //! a panic or a runaway; a rendered subject stays on one line.
 #![no_main]
 
-use clientele_app::templates::{Placeholders, TemplateSource, check, render};
+use clientele_app::mail::templates::{Placeholders, TemplateSource, check, render};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|parts: (String, String, String)| {
