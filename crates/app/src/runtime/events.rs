@@ -15,11 +15,12 @@ use clientele_store::Tx;
 use clientele_store::clients::agents;
 use clientele_store::conversations::messages::{self, NewMessage};
 use clientele_store::conversations::{self, NewConversation, Started};
-use clientele_store::runtime::events::{self, Claim, NewEvent};
+use clientele_store::runtime::events::{self, NewEvent};
 use clientele_store::runtime::usage::{self, NewUsage};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -144,57 +145,105 @@ impl App {
             .enumerate()
             .map(|(index, value)| parse(index, value, now))
             .collect();
-        let mut results = Vec::with_capacity(parsed.len());
-        let mut known = HashMap::new();
         let mut tx = self.db.begin().await?;
-        for (index, (value, event)) in batch.iter().zip(parsed).enumerate() {
-            let result = match event {
-                Err(errors) => EventResult {
-                    index,
-                    id: value.get("id").and_then(Value::as_str).map(str::to_owned),
-                    outcome: Outcome::Invalid(errors),
-                },
-                Ok(event) => EventResult {
-                    index,
-                    outcome: store(&mut tx, &scope, &mut known, &event, now).await?,
-                    id: Some(event.id),
-                },
-            };
-            results.push(result);
+        let outcomes = claim(&mut tx, &scope, &parsed, now).await?;
+        let mut applying = Applying::default();
+        for (event, outcome) in parsed.iter().zip(&outcomes) {
+            if let (Ok(event), Outcome::Stored) = (event, outcome) {
+                apply(&mut tx, &scope, &mut applying, event).await?;
+            }
         }
+        store_messages(&mut tx, &applying.messages).await?;
         tx.commit().await?;
-        Ok(results)
+        let ids = batch.iter().zip(&parsed).map(|(value, event)| match event {
+            Ok(event) => Some(event.id.clone()),
+            Err(_) => value.get("id").and_then(Value::as_str).map(str::to_owned),
+        });
+        Ok(ids
+            .zip(outcomes)
+            .enumerate()
+            .map(|(index, (id, outcome))| EventResult { index, id, outcome })
+            .collect())
     }
 }
 
-/// Applies one valid event inside the batch's transaction; `known` holds the conversations the
-/// batch already found, by the runtime's id.
-async fn store(
+/// What each event of the batch is: new, a repeat, a reused id or invalid, decided with one
+/// insert for the whole batch and one read of the ids delivered before.
+async fn claim(
     tx: &mut Tx,
     scope: &Scope,
-    known: &mut HashMap<String, ConversationId>,
-    event: &Event,
+    parsed: &[Result<Event, Vec<FieldError>>],
     now: Timestamp,
-) -> Result<Outcome, AppError> {
-    let claim = NewEvent {
-        workspace_id: scope.workspace_id,
-        agent_id: scope.agent_id,
-        event_id: &event.id,
-        kind: event.kind,
-        digest: &event.digest,
-        received_at: now,
-    };
-    match events::claim(tx, &claim).await? {
-        Claim::Duplicate => return Ok(Outcome::Duplicate),
-        Claim::Conflict => return Ok(Outcome::Conflict),
-        Claim::New => {}
+) -> Result<Vec<Outcome>, AppError> {
+    let mut first: HashMap<&str, &Event> = HashMap::new();
+    let mut claims = Vec::new();
+    for event in parsed.iter().flatten() {
+        if let Entry::Vacant(slot) = first.entry(event.id.as_str()) {
+            slot.insert(event);
+            claims.push(NewEvent {
+                workspace_id: scope.workspace_id,
+                agent_id: scope.agent_id,
+                event_id: &event.id,
+                kind: event.kind,
+                digest: &event.digest,
+                received_at: now,
+            });
+        }
     }
+    let recorded = events::claim_all(tx, &claims).await?;
+    let earlier: Vec<&str> = first
+        .keys()
+        .filter(|id| !recorded.contains(**id))
+        .copied()
+        .collect();
+    let delivered = events::digests(tx, scope.agent_id, &earlier).await?;
+    let mut seen = HashSet::new();
+    Ok(parsed
+        .iter()
+        .map(|event| {
+            let event = match event {
+                Ok(event) => event,
+                Err(errors) => return Outcome::Invalid(errors.clone()),
+            };
+            let first_time = seen.insert(event.id.as_str());
+            if first_time && recorded.contains(&event.id) {
+                return Outcome::Stored;
+            }
+            let before = if first_time {
+                delivered.get(&event.id)
+            } else {
+                first.get(event.id.as_str()).map(|e| &e.digest)
+            };
+            if before == Some(&event.digest) {
+                Outcome::Duplicate
+            } else {
+                Outcome::Conflict
+            }
+        })
+        .collect())
+}
+
+/// What the batch has applied so far: the conversations it found, by the runtime's id, and
+/// its messages, stored together at the end.
+#[derive(Default)]
+struct Applying<'a> {
+    known: HashMap<String, ConversationId>,
+    messages: Vec<NewMessage<'a>>,
+}
+
+/// Applies one new event inside the batch's transaction (a message waits for the others).
+async fn apply<'a>(
+    tx: &mut Tx,
+    scope: &Scope,
+    applying: &mut Applying<'a>,
+    event: &'a Event,
+) -> Result<(), AppError> {
     let conversation = match event.body.conversation() {
-        Some(external_id) => match known.get(external_id) {
+        Some(external_id) => match applying.known.get(external_id) {
             Some(id) => Some(*id),
             None => {
                 let id = conversation_of(tx, scope, external_id, event).await?;
-                known.insert(external_id.to_owned(), id);
+                applying.known.insert(external_id.to_owned(), id);
                 Some(id)
             }
         },
@@ -221,20 +270,15 @@ async fn store(
             };
             conversations::record_start(tx, id, &started).await?;
         }
-        (Body::Message { role, text, .. }, Some(id)) => {
-            let new = NewMessage {
-                id: MessageId::new(),
-                workspace_id: scope.workspace_id,
-                conversation_id: id,
-                external_id: &event.id,
-                role: *role,
-                text,
-                sent_at: at,
-            };
-            if messages::insert(tx, &new).await? {
-                conversations::record_message(tx, id, at, text).await?;
-            }
-        }
+        (Body::Message { role, text, .. }, Some(id)) => applying.messages.push(NewMessage {
+            id: MessageId::new(),
+            workspace_id: scope.workspace_id,
+            conversation_id: id,
+            external_id: &event.id,
+            role: *role,
+            text,
+            sent_at: at,
+        }),
         (Body::Handoff { reason, .. }, Some(id)) => {
             conversations::request_handoff(tx, id, reason.as_deref()).await?;
         }
@@ -257,7 +301,31 @@ async fn store(
         }
         (_, None) => {}
     }
-    Ok(Outcome::Stored)
+    Ok(())
+}
+
+/// Stores the batch's messages in one statement, then counts them on their conversations,
+/// the latest of each becoming the one lists show.
+async fn store_messages(tx: &mut Tx, batch: &[NewMessage<'_>]) -> Result<(), AppError> {
+    let stored: HashSet<(ConversationId, String)> =
+        messages::insert_all(tx, batch).await?.into_iter().collect();
+    let mut latest: HashMap<ConversationId, (i64, &NewMessage<'_>)> = HashMap::new();
+    let new = batch
+        .iter()
+        .filter(|m| stored.contains(&(m.conversation_id, m.external_id.to_owned())));
+    for message in new {
+        let entry = latest
+            .entry(message.conversation_id)
+            .or_insert((0, message));
+        entry.0 += 1;
+        if (message.sent_at, message.external_id) > (entry.1.sent_at, entry.1.external_id) {
+            entry.1 = message;
+        }
+    }
+    for (id, (count, last)) in latest {
+        conversations::record_messages(tx, id, count, last.sent_at, last.text).await?;
+    }
+    Ok(())
 }
 
 /// The stored conversation an event belongs to; an event that arrives before its

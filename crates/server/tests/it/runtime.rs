@@ -231,14 +231,23 @@ on_both_backends! {
         assert_eq!(changed["results"][0]["status"], 409);
         assert_eq!(changed["results"][0]["errors"][0]["field"], "events[0].id");
 
+        let twice = json!([
+            message("t1", "c9", "contact", "Thanks!", "2026-03-01T09:00:03Z"),
+            message("t1", "c9", "contact", "Thanks!", "2026-03-01T09:00:03Z"),
+            message("t1", "c9", "contact", "Thanks a lot!", "2026-03-01T09:00:03Z"),
+        ]);
+        let within: Value = report(&app, &runtime, twice).await.json().await.unwrap();
+        let statuses: Vec<u64> = within["results"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+        assert_eq!(statuses, [201, 200, 409], "repeats inside one batch are told apart too");
+
         let conversation = clientele_store::conversations::find_by_external_id(&app.db, workspace.id, agent, "c9").await.unwrap().unwrap();
         assert_eq!(conversation.channel, "whatsapp", "the start filled in what the messages could not know");
         assert_eq!(conversation.started_at.unix_micros(), 1_772_355_600_000_000, "the start moved back to its own time");
-        assert_eq!(conversation.message_count, 3);
-        assert_eq!(conversation.last_message_text, "We open at 9.");
+        assert_eq!(conversation.message_count, 4);
+        assert_eq!(conversation.last_message_text, "Thanks!");
         let messages = clientele_store::conversations::messages::of_conversation(&app.db, workspace.id, conversation.id, 100).await.unwrap();
         let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
-        assert_eq!(texts, ["Hi", "When do you open?", "We open at 9."], "by time, ties by event id");
+        assert_eq!(texts, ["Hi", "When do you open?", "We open at 9.", "Thanks!"], "by time, ties by event id");
     }
 
     async fn a_batch_that_is_malformed_too_large_or_from_an_unassigned_agent_changes_nothing(backend: Backend) {

@@ -78,6 +78,64 @@ pub async fn insert(tx: &mut Tx, new: &NewMessage<'_>) -> Result<bool, StoreErro
     Ok(tx.execute(&statement).await? == 1)
 }
 
+/// Stores the messages, in one statement, except those their conversation already has;
+/// returns which it stored, as (conversation, the runtime's id).
+pub async fn insert_all(
+    tx: &mut Tx,
+    new: &[NewMessage<'_>],
+) -> Result<Vec<(ConversationId, String)>, StoreError> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut statement = Query::insert()
+        .into_table(ConversationMessages::Table)
+        .columns([
+            ConversationMessages::Id,
+            ConversationMessages::WorkspaceId,
+            ConversationMessages::ConversationId,
+            ConversationMessages::ExternalId,
+            ConversationMessages::Role,
+            ConversationMessages::Text,
+            ConversationMessages::SentAt,
+        ])
+        .on_conflict(
+            OnConflict::columns([
+                ConversationMessages::ConversationId,
+                ConversationMessages::ExternalId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .returning(Query::returning().columns([
+            ConversationMessages::ConversationId,
+            ConversationMessages::ExternalId,
+        ]))
+        .to_owned();
+    for message in new {
+        statement.values_panic([
+            message.id.as_uuid().into(),
+            message.workspace_id.as_uuid().into(),
+            message.conversation_id.as_uuid().into(),
+            message.external_id.into(),
+            message.role.as_str().into(),
+            message.text.into(),
+            message.sent_at.unix_micros().into(),
+        ]);
+    }
+    let stored: Vec<Stored> = tx.fetch_all(&statement).await?;
+    Ok(stored
+        .into_iter()
+        .map(|s| (s.conversation_id, s.external_id))
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct Stored {
+    #[sqlx(try_from = "Uuid")]
+    conversation_id: ConversationId,
+    external_id: String,
+}
+
 /// The conversation's messages in order, at most `limit` of them.
 pub async fn of_conversation(
     db: &Db,

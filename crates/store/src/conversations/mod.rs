@@ -163,20 +163,22 @@ pub async fn record_start(
     Ok(())
 }
 
-/// Counts a new message; it becomes the one lists show unless a later one is known.
-pub async fn record_message(
+/// Counts `count` new messages; the latest of them becomes the one lists show unless a later
+/// one is known.
+pub async fn record_messages(
     tx: &mut Tx,
     id: ConversationId,
-    sent_at: Timestamp,
-    text: &str,
+    count: i64,
+    latest_at: Timestamp,
+    latest_text: &str,
 ) -> Result<(), StoreError> {
-    let at = sent_at.unix_micros();
+    let at = latest_at.unix_micros();
     let later = Expr::col(Conversations::LastMessageAt).lte(at);
     let statement = Query::update()
         .table(Conversations::Table)
         .value(
             Conversations::MessageCount,
-            Expr::col(Conversations::MessageCount).add(1),
+            Expr::col(Conversations::MessageCount).add(count),
         )
         .value(
             Conversations::LastMessageAt,
@@ -184,7 +186,7 @@ pub async fn record_message(
         )
         .value(
             Conversations::LastMessageText,
-            Expr::case(later, text).finally(Expr::col(Conversations::LastMessageText)),
+            Expr::case(later, latest_text).finally(Expr::col(Conversations::LastMessageText)),
         )
         .and_where(Expr::col(Conversations::Id).eq(id.as_uuid()))
         .to_owned();

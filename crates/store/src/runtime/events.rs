@@ -5,6 +5,7 @@ use crate::db::Tx;
 use crate::error::StoreError;
 use clientele_domain::{AgentId, Timestamp, WorkspaceId};
 use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Iden)]
 enum RuntimeEvents {
@@ -28,25 +29,13 @@ pub struct NewEvent<'a> {
     pub received_at: Timestamp,
 }
 
-/// What recording an event found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Claim {
-    /// The first delivery: apply it.
-    New,
-    /// Delivered before with the same content: nothing to do.
-    Duplicate,
-    /// Delivered before with other content under the same id.
-    Conflict,
-}
-
-#[derive(sqlx::FromRow)]
-struct Known {
-    digest: Vec<u8>,
-}
-
-/// Records the event unless its id is known for the agent; says which it was.
-pub async fn claim(tx: &mut Tx, new: &NewEvent<'_>) -> Result<Claim, StoreError> {
-    let insert = Query::insert()
+/// Records each event whose id the agent has not delivered before, in one statement; returns
+/// the ids recorded now.
+pub async fn claim_all(tx: &mut Tx, new: &[NewEvent<'_>]) -> Result<HashSet<String>, StoreError> {
+    if new.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut insert = Query::insert()
         .into_table(RuntimeEvents::Table)
         .columns([
             RuntimeEvents::AgentId,
@@ -56,33 +45,53 @@ pub async fn claim(tx: &mut Tx, new: &NewEvent<'_>) -> Result<Claim, StoreError>
             RuntimeEvents::Digest,
             RuntimeEvents::ReceivedAt,
         ])
-        .values_panic([
-            new.agent_id.as_uuid().into(),
-            new.event_id.into(),
-            new.workspace_id.as_uuid().into(),
-            new.kind.into(),
-            new.digest.to_vec().into(),
-            new.received_at.unix_micros().into(),
-        ])
         .on_conflict(
             OnConflict::columns([RuntimeEvents::AgentId, RuntimeEvents::EventId])
                 .do_nothing()
                 .to_owned(),
         )
+        .returning_col(RuntimeEvents::EventId)
         .to_owned();
-    if tx.execute(&insert).await? == 1 {
-        return Ok(Claim::New);
+    for event in new {
+        insert.values_panic([
+            event.agent_id.as_uuid().into(),
+            event.event_id.into(),
+            event.workspace_id.as_uuid().into(),
+            event.kind.into(),
+            event.digest.to_vec().into(),
+            event.received_at.unix_micros().into(),
+        ]);
+    }
+    let recorded: Vec<Recorded> = tx.fetch_all(&insert).await?;
+    Ok(recorded.into_iter().map(|r| r.event_id).collect())
+}
+
+/// The digests of the agent's earlier events among `event_ids`, by id.
+pub async fn digests(
+    tx: &mut Tx,
+    agent_id: AgentId,
+    event_ids: &[&str],
+) -> Result<HashMap<String, Vec<u8>>, StoreError> {
+    if event_ids.is_empty() {
+        return Ok(HashMap::new());
     }
     let select = Query::select()
-        .column(RuntimeEvents::Digest)
+        .columns([RuntimeEvents::EventId, RuntimeEvents::Digest])
         .from(RuntimeEvents::Table)
-        .and_where(Expr::col(RuntimeEvents::AgentId).eq(new.agent_id.as_uuid()))
-        .and_where(Expr::col(RuntimeEvents::EventId).eq(new.event_id))
+        .and_where(Expr::col(RuntimeEvents::AgentId).eq(agent_id.as_uuid()))
+        .and_where(Expr::col(RuntimeEvents::EventId).is_in(event_ids.iter().copied()))
         .to_owned();
-    let known: Option<Known> = tx.fetch_optional(&select).await?;
-    Ok(if known.is_some_and(|k| k.digest == new.digest) {
-        Claim::Duplicate
-    } else {
-        Claim::Conflict
-    })
+    let rows: Vec<Delivered> = tx.fetch_all(&select).await?;
+    Ok(rows.into_iter().map(|r| (r.event_id, r.digest)).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct Recorded {
+    event_id: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Delivered {
+    event_id: String,
+    digest: Vec<u8>,
 }
