@@ -8,12 +8,15 @@ use crate::workspace::setup::NewWorkspaceInput;
 use crate::{App, RequestContext};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{
-    AgentAccess, AgentId, AgentKind, ClientUserId, ClientUserStatus, Email, OrganizationId,
-    OrganizationSettings, Permission, Permissions, Timestamp, WorkspaceId, WorkspaceSlug,
+    AgentAccess, AgentId, AgentKind, ClientUserId, ClientUserStatus, ConversationId, Email,
+    MessageId, MessageRole, OrganizationId, OrganizationSettings, Permission, Permissions,
+    Timestamp, WorkspaceId, WorkspaceSlug,
 };
 use clientele_store::clients::agents::{self, AgentFields};
 use clientele_store::clients::client_users::{self, NewClientUser};
 use clientele_store::clients::organizations::{self, NewOrganization};
+use clientele_store::conversations::messages::{self, NewMessage};
+use clientele_store::conversations::{self, NewConversation, Started};
 use clientele_store::workspace;
 use clientele_store::workspace::activity::{self, NewActivity};
 
@@ -26,6 +29,9 @@ pub struct SeedPlan {
     pub agents: u32,
     pub users_per_organization: u32,
     pub activity: u64,
+    /// Conversations over the past year, spread over the assigned agents.
+    pub conversations: u64,
+    pub messages_per_conversation: u32,
 }
 
 /// What was created, and how to sign in to a workspace created for the purpose.
@@ -100,13 +106,20 @@ impl App {
         let (workspace_id, owner_email, password) = self.seed_workspace(plan).await?;
         let password_hash = self.passwords.hash(password.clone()).await?;
         let organization_ids = self.seed_organizations(workspace_id, plan).await?;
-        let agent_ids = self
+        let agents = self
             .seed_agents(workspace_id, plan.agents, &organization_ids)
             .await?;
+        let agent_ids: Vec<AgentId> = agents.iter().map(|(id, _)| *id).collect();
         let users = self
             .seed_users(workspace_id, plan, &organization_ids, &password_hash)
             .await?;
         self.seed_activity(workspace_id, plan.activity, &organization_ids, &agent_ids)
+            .await?;
+        let assigned: Vec<(AgentId, OrganizationId)> = agents
+            .into_iter()
+            .filter_map(|(id, organization)| organization.map(|o| (id, o)))
+            .collect();
+        self.seed_conversations(workspace_id, plan, &assigned)
             .await?;
         Ok(SeedReport {
             workspace_id,
@@ -187,9 +200,10 @@ impl App {
         workspace_id: WorkspaceId,
         count: u32,
         organizations: &[OrganizationId],
-    ) -> Result<Vec<AgentId>, AppError> {
+    ) -> Result<Vec<(AgentId, Option<OrganizationId>)>, AppError> {
         let now = Timestamp::now();
         let ids: Vec<AgentId> = (0..count).map(|_| AgentId::new()).collect();
+        let mut seeded = Vec::with_capacity(ids.len());
         for (batch, chunk) in ids.chunks(BATCH).enumerate() {
             let mut tx = self.db.begin().await?;
             for (offset, id) in chunk.iter().enumerate() {
@@ -209,14 +223,16 @@ impl App {
                     external_ref: Some(&external_ref),
                 };
                 agents::insert(&mut tx, workspace_id, *id, &fields, now).await?;
-                if n % 5 != 4 && !organizations.is_empty() {
-                    let organization = organizations[n % organizations.len()];
+                let organization = (n % 5 != 4 && !organizations.is_empty())
+                    .then(|| organizations[n % organizations.len()]);
+                if let Some(organization) = organization {
                     agents::assign(&mut tx, workspace_id, *id, organization, None, now).await?;
                 }
+                seeded.push((*id, organization));
             }
             tx.commit().await?;
         }
-        Ok(ids)
+        Ok(seeded)
     }
 
     async fn seed_users(
@@ -327,6 +343,115 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// A year of conversations, oldest first, each with its messages, as the agents' runtimes
+    /// would have reported them; the last few are still open.
+    async fn seed_conversations(
+        &self,
+        workspace_id: WorkspaceId,
+        plan: &SeedPlan,
+        agents: &[(AgentId, OrganizationId)],
+    ) -> Result<(), AppError> {
+        const YEAR_MICROS: i64 = 365 * 24 * 3600 * 1_000_000;
+        if agents.is_empty() {
+            return Ok(());
+        }
+        let start = Timestamp::now().unix_micros() - YEAR_MICROS;
+        let step = YEAR_MICROS / i64::try_from(plan.conversations.max(1)).unwrap_or(i64::MAX);
+        let messages_per = usize::try_from(plan.messages_per_conversation).unwrap_or(0);
+        let mut n: u64 = 0;
+        while n < plan.conversations {
+            let size = (plan.conversations - n).min(BATCH as u64);
+            let mut tx = self.db.begin().await?;
+            for i in n..n + size {
+                let k = usize::try_from(i).unwrap_or_default();
+                let (agent_id, organization_id) = agents[k % agents.len()];
+                let at = |offset: usize| {
+                    let micros = start
+                        + step * i64::try_from(i).unwrap_or_default()
+                        + 20_000_000 * i64::try_from(offset).unwrap_or_default();
+                    Timestamp::try_from(micros).unwrap_or_else(|_| Timestamp::now())
+                };
+                let external_id = format!("seed-{i}");
+                let (name, channel) = (CONTACTS[k % CONTACTS.len()], CHANNELS[k % CHANNELS.len()]);
+                let new = NewConversation {
+                    id: ConversationId::new(),
+                    workspace_id,
+                    agent_id,
+                    organization_id: Some(organization_id),
+                    external_id: &external_id,
+                    channel,
+                    started_at: at(0),
+                };
+                let id = conversations::ensure(&mut tx, &new).await?;
+                let email = format!("{}@example.net", name.to_lowercase().replace(' ', "."));
+                let started = Started {
+                    channel,
+                    contact_name: Some(name),
+                    contact_email: Some(&email),
+                    contact_phone: None,
+                    started_at: at(0),
+                };
+                conversations::record_start(&mut tx, id, &started).await?;
+                let ids: Vec<String> = (0..messages_per)
+                    .map(|m| format!("{external_id}-{m}"))
+                    .collect();
+                let messages: Vec<NewMessage> = ids
+                    .iter()
+                    .enumerate()
+                    .map(|(m, message_id)| NewMessage {
+                        id: MessageId::new(),
+                        workspace_id,
+                        conversation_id: id,
+                        external_id: message_id,
+                        role: if m % 2 == 0 {
+                            MessageRole::Contact
+                        } else {
+                            MessageRole::Agent
+                        },
+                        text: SCRIPT[m % SCRIPT.len()],
+                        sent_at: at(m + 1),
+                    })
+                    .collect();
+                messages::insert_all(&mut tx, &messages).await?;
+                if let Some(last) = messages.last() {
+                    let count = i64::try_from(messages.len()).unwrap_or(i64::MAX);
+                    conversations::record_messages(&mut tx, id, count, last.sent_at, last.text)
+                        .await?;
+                }
+                if plan.conversations - i > 20 {
+                    conversations::close(&mut tx, id, Some("resolved"), at(messages_per + 1))
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+            n += size;
+        }
+        Ok(())
+    }
+}
+
+/// Who the seeded conversations are with, where, and what they say.
+const CONTACTS: [&str; 8] = [
+    "Dana Scott",
+    "Omar Haddad",
+    "Mei Lin",
+    "Lucas Ferreira",
+    "Priya Nair",
+    "Tom Becker",
+    "Amara Okafor",
+    "Sofia Rossi",
+];
+const CHANNELS: [&str; 4] = ["web", "whatsapp", "phone", "web"];
+const SCRIPT: [&str; 6] = [
+    "Hi, can I book an appointment for next week?",
+    "Of course. Which day suits you best?",
+    "Tuesday morning, if possible.",
+    "Tuesday at 9:30 is free. Shall I book it?",
+    "Yes please, thank you!",
+    "Done: you are booked for Tuesday at 9:30. See you then.",
+];
 
 fn capitalised(slug: &str) -> String {
     let mut chars = slug.chars();

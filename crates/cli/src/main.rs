@@ -85,6 +85,11 @@ struct SeedArgs {
     users_per_org: u32,
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     activity: u64,
+    /// Conversations over the past year, spread over the assigned agents.
+    #[arg(long, value_name = "N", default_value_t = 2_000)]
+    conversations: u64,
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    messages_per: u32,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -351,19 +356,22 @@ async fn seed(settings: Settings, args: SeedArgs) -> Result<(), CliError> {
         agents: args.agents,
         users_per_organization: args.users_per_org,
         activity: args.activity,
+        conversations: args.conversations,
+        messages_per_conversation: args.messages_per,
     };
     let started = std::time::Instant::now();
     let seeded = app.seed(&plan).await;
     db.close().await;
     let report = seeded.map_err(CliError::App)?;
     println!(
-        "Seeded workspace \"{}\" in {:.1} s: {} organizations, {} agents, {} client users, {} activity entries.",
+        "Seeded workspace \"{}\" in {:.1} s: {} organizations, {} agents, {} client users, {} activity entries, {} conversations.",
         plan.workspace_slug,
         started.elapsed().as_secs_f64(),
         report.organization_ids.len(),
         report.agent_ids.len(),
         report.users,
         plan.activity,
+        plan.conversations,
     );
     println!(
         "Sign in as {} with the password {} (client users user<N>@client.example share it).",

@@ -33,6 +33,8 @@ fn main() {
         agents: from_env("CLIENTELE_BENCH_AGENTS", 5000),
         users_per_organization: 5,
         activity: from_env("CLIENTELE_BENCH_ACTIVITY", 1_000_000),
+        conversations: 0,
+        messages_per_conversation: 0,
     };
     println!(
         "{} organizations, {} agents, {} activity entries",

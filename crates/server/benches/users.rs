@@ -29,6 +29,8 @@ fn main() {
         agents: 0,
         users_per_organization: from_env("CLIENTELE_BENCH_USERS_PER_ORG", 100),
         activity: 0,
+        conversations: 0,
+        messages_per_conversation: 0,
     };
     let imports: usize = from_env("CLIENTELE_BENCH_IMPORTS", 20);
     println!(
