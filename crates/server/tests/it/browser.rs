@@ -790,6 +790,20 @@ async fn a_client_user_sees_a_new_conversation_arrive_without_reloading_and_read
         .expect("a phone-sized window");
     browser.goto(&app.url("/sections/conversations")).await;
     browser.screenshot("conversations-phone").await;
+    browser.click(".conversation-row").await;
+    browser.wait_for_text(".page-head h1", "Omar Haddad").await;
+    browser.screenshot("transcript-phone").await;
+    let wide = browser
+        .run(
+            "return document.documentElement.scrollWidth - window.innerWidth",
+            vec![],
+        )
+        .await;
+    assert!(
+        wide.as_i64().unwrap() <= 0,
+        "the transcript fits a phone: {wide}"
+    );
+    browser.goto(&app.url("/sections/conversations")).await;
     let overflow = browser
         .run(
             "return document.documentElement.scrollWidth - window.innerWidth",
@@ -885,6 +899,25 @@ async fn the_owner_issues_an_agents_runtime_key_sees_it_once_and_rotates_it() {
         .wait_for_text("#runtime-connection", "Rotating out")
         .await;
     browser.screenshot("runtime-key-rotating").await;
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    browser
+        .goto(&app.url(&format!("/console/agents/{agent}")))
+        .await;
+    browser.screenshot("runtime-key-phone").await;
+    let wide = browser
+        .run(
+            "return document.documentElement.scrollWidth - window.innerWidth",
+            vec![],
+        )
+        .await;
+    assert!(
+        wide.as_i64().unwrap() <= 0,
+        "the agent page fits a phone: {wide}"
+    );
     let still = app
         .request(&runtime, Method::GET, "/runtime/v1/configuration")
         .send()
