@@ -3,6 +3,7 @@
 
 use clientele_app::outbound::Destinations;
 use clientele_domain::{MemberRole, Permission, Timestamp};
+use clientele_store::PoolSettings;
 use clientele_store::mail::settings::{self, EmailSettingsRow};
 use clientele_testkit::{Backend, Credentials, Options, SmtpSink, TestApp, on_both_backends};
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -416,11 +417,22 @@ on_both_backends! {
 /// address is answered as promptly as an unknown one, and its email is queued afterwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_request_is_answered_before_any_email_is_queued() {
-    let app = TestApp::spawn(Backend::Postgres).await;
+    // The outbox's worker and the reset's background work each wait on the lock holding a
+    // connection of their own; the request is then answered on a third.
+    let pool = PoolSettings {
+        max_connections: 3,
+        ..PoolSettings::default()
+    };
+    let app = TestApp::spawn_with(
+        Backend::Postgres,
+        Options {
+            pool,
+            ..Options::default()
+        },
+    )
+    .await;
     let workspace = app.workspace("acme").await;
     let lock = app.database.lock_table("outbox").await;
-    // The address without an account first: the one with an account then starts background
-    // work that waits on the lock, and the test pool has a single connection.
     for email in ["nobody@acme.test", workspace.owner.email.as_str()] {
         let answered = tokio::time::timeout(
             Duration::from_secs(5),
