@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod mail;
 pub mod outbound;
+pub mod outbox;
 pub mod runtime;
 pub mod secrets;
 pub mod seed;
@@ -19,7 +20,7 @@ pub use error::{AppError, FieldError};
 use clientele_domain::BaseUrl;
 use clientele_store::Db;
 use identity::passwords::Passwords;
-use mail::outbox::OutboxSettings;
+use outbox::OutboxSettings;
 use secrets::SecretKey;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -44,15 +45,20 @@ pub struct App {
     pub(crate) db: Db,
     pub passwords: Passwords,
     pub config: Arc<Config>,
-    /// Wakes this node's outbox worker when an email is enqueued.
+    /// Wakes this node's outbox worker when something is enqueued.
     outbox_wake: Arc<Notify>,
+    /// Delivers webhooks, only to the destinations the configuration allows.
+    http: reqwest::Client,
 }
 
 impl App {
     /// Prepares the use cases over `db`, chaining its activity log with a key derived from the
     /// server's secret (and computes the hash that unknown sign-ins verify against).
     pub async fn new(db: Db, config: Config) -> Result<Self, AppError> {
+        let http = outbound::http_client(&config.outbound, config.outbox.webhook_timeout)
+            .map_err(AppError::Internal)?;
         Ok(Self {
+            http,
             db: db.with_chain_key(workspace::activity::chain_key(&config.secret_key)),
             passwords: Passwords::new().await?,
             config: Arc::new(config),

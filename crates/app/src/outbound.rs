@@ -7,6 +7,7 @@
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The operator's setting that allows a network, for the refusal to name.
 pub const SETTING: &str = "`outbound_allow` (CLIENTELE_OUTBOUND_ALLOW)";
@@ -54,6 +55,58 @@ impl Destinations {
     }
 }
 
+/// Resolves names for the HTTP client only to allowed addresses, so a webhook URL cannot
+/// reach the operator's network by name, nor by a name that changes its address later.
+#[derive(Clone, Debug)]
+struct CheckedResolver(Destinations);
+
+impl reqwest::dns::Resolve for CheckedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let destinations = self.0.clone();
+        Box::pin(async move {
+            let host = name.as_str();
+            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, 0)).await?.collect();
+            if addresses.iter().any(|a| !destinations.allows(a.ip())) {
+                return Err(refusal(host).into());
+            }
+            let addresses: reqwest::dns::Addrs = Box::new(addresses.into_iter());
+            Ok(addresses)
+        })
+    }
+}
+
+/// Makes ring this process's TLS provider, for every HTTP client built after it (ours and
+/// any other's); a second call changes nothing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// The client outgoing HTTP requests are made with: names resolve only to allowed addresses
+/// (URLs with literal addresses are checked by the caller, [`Destinations::refusal_for_literal`]),
+/// redirects are not followed (they could lead anywhere), and no proxy is used.
+pub fn http_client(
+    destinations: &Destinations,
+    timeout: Duration,
+) -> Result<reqwest::Client, Box<dyn std::error::Error + Send + Sync>> {
+    install_tls_provider();
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(rustls::RootCertStore::from_iter(
+        webpki_roots::TLS_SERVER_ROOTS.iter().cloned(),
+    ))
+    .with_no_client_auth();
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .dns_resolver(CheckedResolver(destinations.clone()))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .timeout(timeout)
+        .user_agent("Clientele-Webhooks/1")
+        .build()?)
+}
+
 fn refusal(host: &str) -> String {
     format!(
         "`{host}` is a loopback, private, link-local or otherwise non-public address; \
@@ -62,7 +115,7 @@ fn refusal(host: &str) -> String {
 }
 
 /// Whether `address` is on the public internet.
-fn is_public(address: IpAddr) -> bool {
+pub(crate) fn is_public(address: IpAddr) -> bool {
     match address {
         IpAddr::V4(v4) => is_public_v4(v4),
         IpAddr::V6(v6) => is_public_v6(v6),

@@ -7,8 +7,8 @@ mod logging;
 
 use clap::{Parser, Subcommand};
 use clientele_app::identity::tokens::Token;
-use clientele_app::mail::outbox::OutboxSettings;
 use clientele_app::outbound::Destinations;
+use clientele_app::outbox::OutboxSettings;
 use clientele_app::workspace::domains::DnsResolver;
 use clientele_app::workspace::setup::NewWorkspaceInput;
 use clientele_app::{App, RequestContext};

@@ -106,6 +106,14 @@ typed_id!(
     /// Identifies one report of credits a runtime consumed.
     UsageId
 );
+typed_id!(
+    /// Identifies a webhook event Clientele tells an agent's runtime (its `webhook-id`).
+    WebhookId
+);
+typed_id!(
+    /// Identifies one attempt to deliver a webhook event.
+    WebhookAttemptId
+);
 
 #[cfg(test)]
 mod tests {

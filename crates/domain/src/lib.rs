@@ -31,7 +31,8 @@ pub use conversation::{ConversationStatus, MessageRole};
 pub use email::Email;
 pub use id::{
     AccountTokenId, ActivityId, AgentId, ApiKeyId, ClientUserId, ConversationId, MemberId,
-    MessageId, OrganizationId, OutboxId, RuntimeKeyId, SessionId, TeamId, UsageId, WorkspaceId,
+    MessageId, OrganizationId, OutboxId, RuntimeKeyId, SessionId, TeamId, UsageId,
+    WebhookAttemptId, WebhookId, WorkspaceId,
 };
 pub use image::{ImageFacts, ImageFormat, inspect_image};
 pub use organization::{

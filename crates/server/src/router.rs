@@ -118,8 +118,14 @@ fn api_routes() -> OpenApiRouter<AppState> {
             runtime::keys::issue,
             runtime::keys::revoke
         ))
+        .routes(routes!(runtime::webhooks::get, runtime::webhooks::set))
+        .routes(routes!(runtime::webhooks::rotate_secret))
+        .routes(routes!(runtime::webhooks::test))
+        .routes(routes!(runtime::webhooks::events))
+        .routes(routes!(runtime::webhooks::replay))
         .routes(routes!(runtime::configuration::get))
         .routes(routes!(runtime::events::report))
+        .routes(routes!(runtime::webhooks::pull))
         .routes(routes!(conversations::list))
         .routes(routes!(conversations::get))
         .routes(routes!(conversations::export))

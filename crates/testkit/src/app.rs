@@ -2,8 +2,8 @@
 
 use crate::db::TestDb;
 use crate::dns::DnsServer;
-use clientele_app::mail::outbox::OutboxSettings;
 use clientele_app::outbound::Destinations;
+use clientele_app::outbox::OutboxSettings;
 use clientele_app::secrets::SecretKey;
 use clientele_app::workspace::activity;
 use clientele_app::workspace::domains::DnsResolver;
@@ -129,7 +129,7 @@ impl TestApp {
             },
             options.grace,
         ));
-        let client = reqwest::Client::builder()
+        let client = crate::http_client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client");

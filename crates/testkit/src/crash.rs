@@ -224,7 +224,7 @@ pub async fn run(binary: &Path, backend: Backend, settings: CrashSettings) -> Cr
         // integrity check cover what earlier iterations left.
         let objects: Arc<Mutex<HashMap<String, Tracked>>> = Arc::default();
         let api = Api {
-            client: Client::new(),
+            client: crate::http_client(),
             base_url: running.base_url.clone(),
             key: key.clone(),
         };
@@ -267,7 +267,7 @@ pub async fn run(binary: &Path, backend: Backend, settings: CrashSettings) -> Cr
 
 /// Signs the owner in and creates an admin API key for the clients.
 async fn api_key(base_url: &str) -> String {
-    let client = Client::new();
+    let client = crate::http_client();
     let signed_in = client
         .post(format!("{base_url}/api/v1/sessions"))
         .json(&json!({ "email": OWNER_EMAIL, "password": OWNER_PASSWORD }))

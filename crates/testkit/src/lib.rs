@@ -16,6 +16,7 @@ mod db;
 mod dns;
 pub mod races;
 mod smtp;
+mod webhooks;
 
 pub use accounts::{Account, ClientAccount, Credentials, PASSWORD, Workspace};
 pub use app::{Options, TestApp};
@@ -25,6 +26,7 @@ pub use clientele_store::Backend;
 pub use db::TestDb;
 pub use dns::DnsServer;
 pub use smtp::{ReceivedMail, SmtpSink};
+pub use webhooks::{ReceivedWebhook, WebhookSink, verify_with_official_library};
 
 /// Declares each `async fn name(backend: Backend)` once and runs it as two tests,
 /// `name::sqlite` and `name::postgres`.
@@ -51,4 +53,15 @@ macro_rules! on_both_backends {
             }
         )*
     };
+}
+
+/// An HTTP client for tests, with the TLS provider the application uses.
+pub fn http_client() -> reqwest::Client {
+    http_client_builder().build().expect("an HTTP client")
+}
+
+/// A builder for a test's HTTP client, with the TLS provider the application uses.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    clientele_app::outbound::install_tls_provider();
+    reqwest::Client::builder()
 }

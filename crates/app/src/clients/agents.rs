@@ -3,6 +3,7 @@
 
 use crate::clients::organizations::{next_page, resource_of, search_key};
 use crate::error::{AppError, Validation};
+use crate::runtime::webhooks::announce_configuration;
 use crate::workspace::activity::{self, Author, Changes, Entry};
 use crate::{App, RequestContext, clients::organizations, cursor, workspace::images};
 use clientele_domain::organization::fold_case;
@@ -257,6 +258,7 @@ impl App {
         let permit = authorize(actor, Action::UpdateAgent, &agent_resource(&current))?;
         let id = current.id;
         update(tx, &permit, &current, &agent, actor, context).await?;
+        self.wake_outbox();
         Ok((self.read_agent(permit.workspace_id(), id).await?, false))
     }
 
@@ -296,6 +298,7 @@ impl App {
         };
         let agent = ValidAgent::parse(input)?;
         update(tx, &permit, &current, &agent, actor, context).await?;
+        self.wake_outbox();
         self.read_agent(permit.workspace_id(), id).await
     }
 
@@ -386,7 +389,9 @@ impl App {
             target_label: &current.name,
             changes: changes(),
         };
+        announce_configuration(&mut tx, workspace_id, &[id]).await?;
         activity::commit(tx, &permit, actor, context, joined).await?;
+        self.wake_outbox();
         self.read_agent(workspace_id, id).await
     }
 
@@ -420,7 +425,9 @@ impl App {
                 None::<String>,
             ),
         };
+        announce_configuration(&mut tx, permit.workspace_id(), &[id]).await?;
         activity::commit(tx, &permit, actor, context, entry).await?;
+        self.wake_outbox();
         self.read_agent(permit.workspace_id(), id).await
     }
 
@@ -540,6 +547,7 @@ async fn update(
         target_label: agent.name.as_str(),
         changes,
     };
+    announce_configuration(&mut tx, permit.workspace_id(), &[current.id]).await?;
     activity::commit(tx, permit, actor, context, entry).await
 }
 

@@ -1,6 +1,7 @@
 //! Client organizations: creating, listing, editing and deleting them, and their settings.
 
 use crate::error::{AppError, Validation};
+use crate::runtime::webhooks::announce_configuration;
 use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext, cursor, workspace::images};
 use clientele_domain::organization::fold_case;
@@ -11,6 +12,7 @@ use clientele_domain::{
 use clientele_store::clients::organizations::{
     self, DetailsChange, NewOrganization, OrganizationCursor, OrganizationQuery, OrganizationRow,
 };
+use clientele_store::runtime::endpoints;
 use clientele_store::{StoreError, Tx, clients::agents, clients::client_users, clients::teams};
 
 /// An organization to create.
@@ -268,7 +270,10 @@ impl App {
             target_label: name.as_str(),
             changes,
         };
+        let connected = endpoints::of_organization_in(&mut tx, permit.workspace_id(), id).await?;
+        announce_configuration(&mut tx, permit.workspace_id(), &connected).await?;
         activity::commit(tx, &permit, actor, context, entry).await?;
+        self.wake_outbox();
         self.read_organization(permit.workspace_id(), id).await
     }
 
@@ -335,7 +340,10 @@ impl App {
             target_label: &current.name,
             changes,
         };
+        let connected = endpoints::of_organization_in(&mut tx, workspace_id, id).await?;
+        announce_configuration(&mut tx, workspace_id, &connected).await?;
         activity::commit(tx, &permit, actor, context, entry).await?;
+        self.wake_outbox();
         self.read_organization(workspace_id, id).await
     }
 
@@ -363,7 +371,9 @@ impl App {
         let workspace_id = permit.workspace_id();
         teams::delete_for_organization(&mut tx, workspace_id, id).await?;
         let users = client_users::delete_for_organization(&mut tx, workspace_id, id).await?;
+        let connected = endpoints::of_organization_in(&mut tx, workspace_id, id).await?;
         let agents = agents::unassign_all(&mut tx, workspace_id, id, Timestamp::now()).await?;
+        announce_configuration(&mut tx, workspace_id, &connected).await?;
         if !organizations::delete(&mut tx, workspace_id, id).await? {
             return Err(AppError::NotFound);
         }
@@ -379,6 +389,7 @@ impl App {
                 .set("agents_returned_to_pool", agents),
         };
         activity::commit(tx, &permit, actor, context, entry).await?;
+        self.wake_outbox();
         Ok(())
     }
 

@@ -1,11 +1,11 @@
-//! The email outbox. An email is enqueued in the transaction of the change that causes it, so
-//! it exists exactly when the change does; a worker on every node delivers due emails, each
-//! claimed by one node at a time, retrying with backoff until the server accepts or refuses it.
-//! Deliveries run side by side with a cap per workspace, so one workspace's slow or silent mail
-//! server holds up only its own email.
+//! Email in the outbox. An email is enqueued in the transaction of the change that causes it,
+//! so it exists exactly when the change does; the outbox worker delivers it, retrying with
+//! backoff until the server accepts or refuses it. One workspace's slow or silent mail server
+//! holds up only its own email (its own lane).
 
 use crate::error::AppError;
 use crate::mail::templates::{Composed, Rendered};
+use crate::outbox::{Flights, Lane, backoff};
 use crate::workspace::activity::{self, Changes, Entry};
 use crate::{App, RequestContext, mail::smtp};
 use clientele_domain::{Action, Actor, OutboxId, Resource, Timestamp, WorkspaceId, authorize};
@@ -13,43 +13,6 @@ use clientele_store::Tx;
 use clientele_store::mail::outbox::{self, MessageRow, NewMessage};
 use clientele_store::mail::settings;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::future::Future;
-use std::time::Duration;
-use tokio::task::JoinSet;
-
-/// How the worker paces itself.
-#[derive(Clone, Debug)]
-pub struct OutboxSettings {
-    /// How often to look for due emails when nothing wakes the worker.
-    pub poll_interval: Duration,
-    /// The wait after the first failed attempt; it doubles with each further one.
-    pub retry_base: Duration,
-    /// The longest wait between attempts.
-    pub retry_cap: Duration,
-    /// Attempts before an email is marked failed.
-    pub max_attempts: i64,
-    /// Bounds each network step of an SMTP exchange (connecting and the greeting included).
-    pub smtp_timeout: Duration,
-    /// Deliveries this node runs at once.
-    pub concurrency: usize,
-    /// Deliveries of one workspace this node runs at once.
-    pub per_workspace: usize,
-}
-
-impl Default for OutboxSettings {
-    fn default() -> Self {
-        Self {
-            poll_interval: Duration::from_secs(5),
-            retry_base: Duration::from_secs(30),
-            retry_cap: Duration::from_secs(60 * 60),
-            max_attempts: 10,
-            smtp_timeout: Duration::from_secs(10),
-            concurrency: 16,
-            per_workspace: 2,
-        }
-    }
-}
 
 /// The sealed part of a stored email: what is sent, and what the outbox shows (the same email
 /// with its link hidden). The `subject` column holds the shown subject.
@@ -144,7 +107,7 @@ impl App {
     /// Wakes this node's worker after a transaction that enqueued email has committed, and
     /// notes in the log when the workspace has no SMTP server to send it with.
     pub(crate) async fn enqueued(&self, workspace_id: WorkspaceId, id: OutboxId) {
-        self.outbox_wake.notify_one();
+        self.wake_outbox();
         let has_smtp = settings::find_settings(&self.db, workspace_id)
             .await
             .ok()
@@ -159,20 +122,21 @@ impl App {
     }
 
     /// Starts delivering the emails due now, as far as the caps allow.
-    async fn start_due(&self, flights: &mut Flights) -> Result<(), AppError> {
+    pub(crate) async fn start_due_emails(&self, flights: &mut Flights) -> Result<(), AppError> {
         let settings = &self.config.outbox;
-        let room = settings.concurrency.saturating_sub(flights.tasks.len());
+        let room = flights.room(settings.concurrency);
         if room == 0 {
             return Ok(());
         }
-        let busy = flights.busy(settings.per_workspace);
+        let busy = flights.busy_workspaces(settings.per_lane);
         let limit = u64::try_from(room).unwrap_or(u64::MAX);
         for email in outbox::due(&self.db, Timestamp::now(), limit, &busy).await? {
-            if flights.count(email.workspace_id) >= settings.per_workspace {
+            let lane = Lane::Email(email.workspace_id);
+            if flights.count(lane) >= settings.per_lane {
                 continue;
             }
             let app = self.clone();
-            flights.start(email.workspace_id, async move {
+            flights.start(lane, async move {
                 if let Err(error) = app.deliver(email.id).await {
                     tracing::warn!(error = %error, "the outbox worker could not deliver");
                 }
@@ -241,29 +205,6 @@ impl App {
         outbox::settle(&mut tx, id, status, &delivery.response, next, done).await?;
         tx.commit().await?;
         Ok(true)
-    }
-
-    /// Runs this node's outbox worker until `shutdown` completes.
-    pub async fn run_outbox(self, shutdown: impl Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        let mut flights = Flights::default();
-        loop {
-            if let Err(error) = self.start_due(&mut flights).await {
-                tracing::warn!(error = %error, "the outbox worker could not look for due email");
-            }
-            tokio::select! {
-                () = &mut shutdown => break,
-                Some(landed) = flights.tasks.join_next_with_id(), if !flights.tasks.is_empty() => {
-                    flights.land(landed.map_or_else(|error| error.id(), |(id, ())| id));
-                }
-                () = self.outbox_wake.notified() => {}
-                () = tokio::time::sleep(self.config.outbox.poll_interval) => {}
-            }
-        }
-        // Deliveries under way finish (each is bounded by the SMTP timeouts) rather than being
-        // sent again by another node once their lease runs out.
-        let grace = self.config.outbox.smtp_timeout * 5;
-        let _ = tokio::time::timeout(grace, flights.tasks.join_all()).await;
     }
 
     /// The workspace's emails, newest first (owner and admins).
@@ -348,76 +289,5 @@ impl App {
     fn open_body(&self, row: &MessageRow) -> Option<Body> {
         let plain = self.config.secret_key.open(&row.body)?;
         serde_json::from_slice(&plain).ok()
-    }
-}
-
-/// The deliveries this node is running, by workspace.
-#[derive(Default)]
-struct Flights {
-    tasks: JoinSet<()>,
-    owners: HashMap<tokio::task::Id, WorkspaceId>,
-    by_workspace: HashMap<WorkspaceId, usize>,
-}
-
-impl Flights {
-    fn count(&self, workspace_id: WorkspaceId) -> usize {
-        self.by_workspace.get(&workspace_id).copied().unwrap_or(0)
-    }
-
-    /// The workspaces with `cap` deliveries running.
-    fn busy(&self, cap: usize) -> Vec<WorkspaceId> {
-        self.by_workspace
-            .iter()
-            .filter(|(_, running)| **running >= cap)
-            .map(|(id, _)| *id)
-            .collect()
-    }
-
-    fn start(
-        &mut self,
-        workspace_id: WorkspaceId,
-        delivery: impl Future<Output = ()> + Send + 'static,
-    ) {
-        *self.by_workspace.entry(workspace_id).or_default() += 1;
-        let task = self.tasks.spawn(delivery);
-        self.owners.insert(task.id(), workspace_id);
-    }
-
-    /// Frees the slot of a delivery that ended, however it ended.
-    fn land(&mut self, task: tokio::task::Id) {
-        let Some(workspace_id) = self.owners.remove(&task) else {
-            return;
-        };
-        if let Some(running) = self.by_workspace.get_mut(&workspace_id) {
-            *running = running.saturating_sub(1);
-            if *running == 0 {
-                self.by_workspace.remove(&workspace_id);
-            }
-        }
-    }
-}
-
-/// The wait after `attempts` failed attempts: the base, doubling, up to the cap.
-fn backoff(settings: &OutboxSettings, attempts: i64) -> Duration {
-    let doublings = u32::try_from(attempts.saturating_sub(1))
-        .unwrap_or(0)
-        .min(20);
-    settings
-        .retry_base
-        .saturating_mul(1 << doublings)
-        .min(settings.retry_cap)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retries_back_off_doubling_up_to_the_cap() {
-        let settings = OutboxSettings::default();
-        assert_eq!(backoff(&settings, 1), Duration::from_secs(30));
-        assert_eq!(backoff(&settings, 2), Duration::from_secs(60));
-        assert_eq!(backoff(&settings, 4), Duration::from_secs(240));
-        assert_eq!(backoff(&settings, 30), Duration::from_secs(3600));
     }
 }

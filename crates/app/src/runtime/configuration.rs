@@ -7,8 +7,10 @@ use crate::error::AppError;
 use crate::runtime::RuntimeAgent;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use clientele_domain::{AgentId, AgentKind, Language, OrganizationId};
-use clientele_store::clients::{agents, organizations};
+use clientele_domain::{AgentId, AgentKind, Language, OrganizationId, WorkspaceId};
+use clientele_store::Tx;
+use clientele_store::clients::agents::{self, AgentRow};
+use clientele_store::clients::organizations::{self, OrganizationRow};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -67,35 +69,59 @@ impl App {
             Some(id) => organizations::find(&self.db, workspace_id, id).await?,
             None => None,
         };
-        let organization = organization.map(|row| {
-            let settings = row.settings();
-            ConfiguredOrganization {
-                id: row.id,
-                name: row.name,
-                language: settings.language,
-                handoff_enabled: settings.handoff.enabled,
-                smart_handoff: settings.handoff.smart_handoff,
-                show_handoff_messages: settings.handoff.show_handoff_messages,
-            }
-        });
-        let stopped_because = organization
-            .is_none()
-            .then_some("the agent is not assigned to an organization");
-        let document = AgentConfiguration {
-            agent: ConfiguredAgent {
-                id: agent.id,
-                name: agent.name,
-                kind: agent.kind,
-                description: agent.description,
-                external_ref: agent.external_ref,
-            },
-            organization,
-            may_run: stopped_because.is_none(),
-            stopped_because,
-        };
-        let etag = etag_of(&document)?;
-        Ok(Configuration { document, etag })
+        configuration_of(agent, organization)
     }
+}
+
+/// The agent's configuration as the transaction sees it, changes included; none when the
+/// agent is gone.
+pub(crate) async fn configuration_in(
+    tx: &mut Tx,
+    workspace_id: WorkspaceId,
+    agent_id: AgentId,
+) -> Result<Option<Configuration>, AppError> {
+    let Some(agent) = agents::find_in(tx, workspace_id, agent_id).await? else {
+        return Ok(None);
+    };
+    let organization = match agent.organization_id() {
+        Some(id) => organizations::find_in(tx, workspace_id, id).await?,
+        None => None,
+    };
+    configuration_of(agent, organization).map(Some)
+}
+
+fn configuration_of(
+    agent: AgentRow,
+    organization: Option<OrganizationRow>,
+) -> Result<Configuration, AppError> {
+    let organization = organization.map(|row| {
+        let settings = row.settings();
+        ConfiguredOrganization {
+            id: row.id,
+            name: row.name,
+            language: settings.language,
+            handoff_enabled: settings.handoff.enabled,
+            smart_handoff: settings.handoff.smart_handoff,
+            show_handoff_messages: settings.handoff.show_handoff_messages,
+        }
+    });
+    let stopped_because = organization
+        .is_none()
+        .then_some("the agent is not assigned to an organization");
+    let document = AgentConfiguration {
+        agent: ConfiguredAgent {
+            id: agent.id,
+            name: agent.name,
+            kind: agent.kind,
+            description: agent.description,
+            external_ref: agent.external_ref,
+        },
+        organization,
+        may_run: stopped_because.is_none(),
+        stopped_because,
+    };
+    let etag = etag_of(&document)?;
+    Ok(Configuration { document, etag })
 }
 
 fn etag_of(document: &AgentConfiguration) -> Result<String, AppError> {

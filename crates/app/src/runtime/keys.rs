@@ -99,6 +99,7 @@ impl App {
         let id = RuntimeKeyId::new();
         let mut tx = self.db.begin().await?;
         let rotated = keys::retire(&mut tx, workspace_id, agent_id, until, now).await? > 0;
+        self.connect(&mut tx, &agent).await?;
         let new = NewRuntimeKey {
             id,
             workspace_id,
@@ -191,7 +192,7 @@ impl App {
     }
 
     /// The agent, found in the actor's workspace, and the permit to manage its connection.
-    async fn runtime_permit(
+    pub(crate) async fn runtime_permit(
         &self,
         actor: &Actor,
         agent_id: AgentId,

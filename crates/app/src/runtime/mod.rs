@@ -1,9 +1,10 @@
 //! The connection between an agent and the agent runtime that runs it: the agent's runtime
-//! keys, and the configuration document the runtime reads.
+//! keys, the configuration document the runtime reads, and the webhooks sent back to it.
 
 pub mod configuration;
 pub mod events;
 pub mod keys;
+pub mod webhooks;
 
 use clientele_domain::{AgentId, RuntimeKeyId, WorkspaceId};
 

@@ -88,7 +88,7 @@ async fn a_backup_taken_under_load_restores_every_write_acknowledged_before_it()
     serve.args(["serve", "--listen", "127.0.0.1:0"]);
     let server = Server::start(serve).await;
     let base = server.base_url.clone();
-    let client = reqwest::Client::new();
+    let client = clientele_testkit::http_client();
     let session = Arc::new(sign_in(&client, &base).await);
 
     let writing = Arc::new(AtomicBool::new(true));

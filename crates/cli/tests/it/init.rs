@@ -36,7 +36,7 @@ async fn init_creates_an_owner_who_can_then_sign_in() {
     let mut command = clientele(dir.path());
     command.args(["serve", "--listen", "127.0.0.1:0"]);
     let server = Server::start(command).await;
-    let response = reqwest::Client::new()
+    let response = clientele_testkit::http_client()
         .post(format!("{}/api/v1/sessions", server.base_url))
         .json(&serde_json::json!({ "email": "ana@acme.test", "password": PASSWORD }))
         .send()

@@ -148,7 +148,7 @@ async fn exercise(dir: &Path, database_url: Option<&str>) -> (Secrets, String) {
         .env("CLIENTELE_LOG", "trace");
     let server = Server::start(serve).await;
     let run = Run {
-        client: Client::builder()
+        client: clientele_testkit::http_client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),

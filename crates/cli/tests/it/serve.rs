@@ -29,7 +29,7 @@ async fn every_log_line_of_a_request_carries_its_request_id() {
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("CLIENTELE_LOG_FORMAT", "json");
     let server = Server::start(command).await;
-    let response = reqwest::Client::new()
+    let response = clientele_testkit::http_client()
         .get(format!("{}/no-such-page", server.base_url))
         .header("x-request-id", "req-cli-42")
         .send()

@@ -3,7 +3,6 @@
 
 use crate::process::{Server, clientele};
 use clientele_testkit::PASSWORD;
-use reqwest::Client;
 use serde_json::{Value, json};
 
 /// Far below the gigabytes the worst templates would take unbounded.
@@ -52,7 +51,7 @@ async fn the_worst_templates_are_refused_and_the_server_stays_small() {
     let server = Server::start(serve).await;
     let pid = server.child.id().unwrap();
     let base = server.base_url.clone();
-    let client = Client::new();
+    let client = clientele_testkit::http_client();
     let signed_in = client
         .post(format!("{base}/api/v1/sessions"))
         .json(&json!({ "email": "ana@acme.test", "password": PASSWORD }))

@@ -29,3 +29,4 @@ mod setup;
 mod shutdown;
 mod teams;
 mod two_factor;
+mod webhooks;

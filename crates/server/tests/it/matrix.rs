@@ -149,6 +149,13 @@ const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("listRuntimeKeys",   "401 401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
     ("issueRuntimeKey",   "401 401 201 403 201 403 403 403 403 201", None, NOT_FOUND),
     ("revokeRuntimeKeys", "401 401 204 403 204 403 403 403 403 204", None, NOT_FOUND),
+    ("getWebhook",        "401 401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
+    ("setWebhook",        "401 401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
+    ("rotateWebhookSecret", "401 401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
+    ("testWebhook",       "401 401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
+    ("listWebhookEvents", "401 401 200 403 200 403 403 403 403 200", None, NOT_FOUND),
+    ("replayWebhookEvent", "401 401 202 403 202 403 403 403 403 202", None, NOT_FOUND),
+    ("pullWebhookEvents", "401 200 401 401 401 401 401 401 401 401", None, None),
     // Conversations: the agency, and client users who hold the section.
     ("listConversations",  "401 401 200 200 200 200 403 200 200 200", OTHER_ORG, NOT_FOUND),
     ("getConversation",    "401 401 200 200 200 200 403 200 200 200", OTHER_ORG, NOT_FOUND),
@@ -778,6 +785,43 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
                 _ => (Method::DELETE, path, None),
             }
         }
+        "getWebhook"
+        | "setWebhook"
+        | "rotateWebhookSecret"
+        | "testWebhook"
+        | "listWebhookEvents"
+        | "replayWebhookEvent" => {
+            let agent = app.agent(target, "Hooked").await;
+            let owner = target.owner.actor();
+            // Nothing listens on the discard port: deliveries are attempted and fail.
+            let url = Some("http://127.0.0.1:9/hook");
+            app.app
+                .set_webhook_url(&owner, agent, url, &Default::default())
+                .await
+                .unwrap();
+            let path = format!("/api/v1/agents/{agent}/webhook");
+            match operation {
+                "getWebhook" => (Method::GET, path, None),
+                "setWebhook" => (Method::PUT, path, Some(json!({ "url": null }))),
+                "rotateWebhookSecret" => (Method::POST, format!("{path}/secret"), Some(json!({}))),
+                "testWebhook" => (Method::POST, format!("{path}/test"), None),
+                "listWebhookEvents" => (Method::GET, format!("{path}/events"), None),
+                _ => {
+                    let event = app
+                        .app
+                        .send_test_webhook(&owner, agent, &Default::default())
+                        .await
+                        .unwrap();
+                    let replay = format!("{path}/events/{}/replay", event.id.as_uuid());
+                    (Method::POST, replay, None)
+                }
+            }
+        }
+        "pullWebhookEvents" => (
+            Method::GET,
+            "/runtime/v1/webhook-events?after=0".to_owned(),
+            None,
+        ),
         other => panic!("operation {other} has no way to be called in the matrix test; add it"),
     };
     let mut request = app.request(caller, method, &path);
