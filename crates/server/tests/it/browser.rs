@@ -928,4 +928,114 @@ async fn the_owner_issues_an_agents_runtime_key_sees_it_once_and_rotates_it() {
         StatusCode::OK,
         "the previous key works through the overlap"
     );
+    browser
+        .click("#runtime-connection button[data-api^='DELETE']")
+        .await;
+    browser.click("[data-confirm-ok]").await;
+    browser
+        .wait_for_text("#runtime-connection .badge", "Not connected")
+        .await;
+    let revoked = app
+        .request(&runtime, Method::GET, "/runtime/v1/configuration")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        revoked.status(),
+        StatusCode::UNAUTHORIZED,
+        "revoked at once"
+    );
+}
+
+#[tokio::test]
+async fn the_owner_points_the_agents_webhook_at_the_runtime_and_reads_the_delivery_log() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+    let agent = app.agent(&workspace, "Front Desk").await;
+    let sink = clientele_testkit::WebhookSink::start().await;
+
+    let browser = Browser::start().await;
+    sign_in_to_console(&browser, &app, &workspace.owner.email).await;
+    browser
+        .goto(&app.url(&format!("/console/agents/{agent}")))
+        .await;
+    browser
+        .wait_for_text("#runtime-webhook .badge", "Runtime pulls")
+        .await;
+    browser.fill("#w-url", "http://10.0.0.7/hook").await;
+    browser
+        .click("#runtime-webhook form button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("#runtime-webhook .field-error", "non-public address")
+        .await;
+    browser.fill("#w-url", "").await;
+    browser.fill("#w-url", &sink.url).await;
+    browser
+        .click("#runtime-webhook form button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("#runtime-webhook .badge", "Sending")
+        .await;
+    browser
+        .click("#runtime-webhook button[data-api$='/webhook/test']")
+        .await;
+    browser
+        .wait_for_text("#runtime-webhook .deliveries", "HTTP 200")
+        .await;
+    browser
+        .wait_for_text("#runtime-webhook .deliveries", "Delivered")
+        .await;
+    browser
+        .wait_for_text("#runtime-webhook .deliveries", "answered 200")
+        .await;
+    assert_eq!(sink.received().len(), 1, "the runtime got the test event");
+    browser.click("#runtime-webhook summary").await;
+    let secret = texts(&browser, "#w-secret").await.remove(0);
+    clientele_testkit::verify_with_official_library(&secret, &sink.received()[0]).unwrap();
+    browser
+        .run(
+            "document.querySelector('.deliveries').scrollIntoView()",
+            vec![],
+        )
+        .await;
+    browser.screenshot("agent-webhook").await;
+
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    browser
+        .goto(&app.url(&format!("/console/agents/{agent}")))
+        .await;
+    browser.click("#runtime-webhook summary").await;
+    browser
+        .run(
+            "document.querySelector('.deliveries').scrollIntoView()",
+            vec![],
+        )
+        .await;
+    browser.screenshot("agent-webhook-phone").await;
+    let overflowing = browser
+        .run(
+            "return [...document.querySelectorAll('main, main *')].filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' && !e.closest('.table-wrap')).map((e) => e.className || e.tagName)",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        overflowing,
+        serde_json::json!([]),
+        "nothing but a table scrolls sideways"
+    );
+    let wide = browser
+        .run(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await;
+    assert!(
+        wide.as_i64().unwrap() <= 0,
+        "the agent page fits a phone: {wide}"
+    );
 }

@@ -1,5 +1,6 @@
 //! One agent in the console: who it is, the client it serves, and its runtime connection (the
-//! runtime key, issued once and rotated with an overlap, and the addresses the runtime calls).
+//! runtime key, issued once and rotated with an overlap, the addresses the runtime calls, and
+//! the webhook endpoint with its delivery log).
 
 use crate::state::AppState;
 use crate::web::console::{chrome, member};
@@ -11,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use clientele_app::AppError;
+use clientele_app::runtime::webhooks::WebhookEvent;
 use clientele_domain::AgentId;
 
 #[derive(Template, WebTemplate)]
@@ -26,6 +28,56 @@ struct AgentPage {
     keys: Option<Vec<KeyLine>>,
     /// Where the runtime calls, for the setup instructions.
     runtime_base: String,
+    /// The webhook endpoint and its latest events; `None` when the visitor may not manage them.
+    webhook: Option<WebhookPanel>,
+}
+
+struct WebhookPanel {
+    url: String,
+    secret: Option<String>,
+    previous_secret_until: Option<String>,
+    events: Vec<EventLine>,
+}
+
+/// One webhook event in the delivery log, with its latest attempt.
+struct EventLine {
+    id: String,
+    kind: String,
+    sequence: i64,
+    status: String,
+    created: String,
+    attempts: usize,
+    /// The runtime's status code, or why no answer came.
+    answer: Option<String>,
+    answer_ok: bool,
+    excerpt: String,
+    latency: Option<i64>,
+}
+
+impl From<WebhookEvent> for EventLine {
+    fn from(event: WebhookEvent) -> Self {
+        let latest = event.attempts.first();
+        Self {
+            id: event.id.as_uuid().to_string(),
+            sequence: event.sequence,
+            created: when(event.created_at),
+            attempts: event.attempts.len(),
+            answer: latest.map(|a| {
+                a.status_code.map_or_else(
+                    || a.error.clone().unwrap_or_default(),
+                    |code| format!("HTTP {code}"),
+                )
+            }),
+            answer_ok: latest
+                .is_some_and(|a| a.status_code.is_some_and(|c| (200..300).contains(&c))),
+            excerpt: latest
+                .map(|a| a.response_excerpt.clone())
+                .unwrap_or_default(),
+            latency: latest.map(|a| a.latency_ms),
+            kind: event.kind,
+            status: event.status,
+        }
+    }
 }
 
 struct KeyLine {
@@ -61,6 +113,19 @@ pub async fn show(
         Err(AppError::Forbidden(_)) => None,
         Err(other) => return Err(other.into()),
     };
+    let webhook = match state.app.webhook_endpoint(actor, id).await {
+        Ok(endpoint) => {
+            let events = state.app.webhook_events(actor, id, Some(20)).await?;
+            Some(WebhookPanel {
+                url: endpoint.url.unwrap_or_default(),
+                secret: endpoint.secret,
+                previous_secret_until: endpoint.previous_secret_expires_at.map(when),
+                events: events.into_iter().map(EventLine::from).collect(),
+            })
+        }
+        Err(AppError::Forbidden(_)) => None,
+        Err(other) => return Err(other.into()),
+    };
     let page = AgentPage {
         chrome: chrome(&state, &visitor, agent.name.clone(), "/console").await?,
         id: agent.id.to_string(),
@@ -73,6 +138,7 @@ pub async fn show(
         external_ref: agent.external_ref,
         keys,
         runtime_base: format!("{}/runtime/v1", state.app.config.public_url.as_str()),
+        webhook,
     };
     Ok(page.into_response())
 }
