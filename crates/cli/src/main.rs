@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod config;
+mod dev_runtime;
 mod logging;
 
 use clap::{Parser, Subcommand};
@@ -70,6 +71,10 @@ enum DevCommand {
     /// in five assigned), client users and a year of activity. Prints how to sign in. Data is
     /// written in batches: if it stops midway, what was written stays; seed a new slug.
     Seed(SeedArgs),
+    /// Run the reference runtime for agents of a running server: a chat page per agent where
+    /// you play the contact, canned answers, a handoff when you ask for a person, and the
+    /// webhooks Clientele sends it (verified). Connects each agent with a new runtime key.
+    Runtime(dev_runtime::RuntimeArgs),
 }
 
 #[derive(clap::Args)]
@@ -245,6 +250,8 @@ enum CliError {
     App(clientele_app::AppError),
     #[error("the server stopped with an error")]
     Serve(#[source] std::io::Error),
+    #[error(transparent)]
+    Runtime(#[from] clientele_reference_runtime::Error),
     #[error("cannot lock {path}")]
     Lock {
         path: PathBuf,
@@ -343,6 +350,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             logging::init(&settings.log);
             seed(settings, args).await
         }
+        Command::Dev {
+            command: DevCommand::Runtime(args),
+        } => dev_runtime::run(args).await,
     }
 }
 
@@ -588,7 +598,8 @@ fn print_sign_in_help(address: SocketAddr, setup_token: Option<&str>) {
 
 /// Starts listening for SIGINT (Ctrl+C) and SIGTERM at once, so a signal that arrives while
 /// the server is still starting is not lost; the future resolves on either.
-fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+pub(crate) fn shutdown_signal()
+-> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;

@@ -67,7 +67,9 @@ impl Server {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        reqwest::get(format!("{}{path}", self.base_url))
+        clientele_testkit::http_client()
+            .get(format!("{}{path}", self.base_url))
+            .send()
             .await
             .unwrap()
     }

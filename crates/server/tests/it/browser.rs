@@ -1039,3 +1039,102 @@ async fn the_owner_points_the_agents_webhook_at_the_runtime_and_reads_the_delive
         "the agent page fits a phone: {wide}"
     );
 }
+
+/// The whole loop on one machine: a person chats on the reference runtime's page, and the
+/// client user watching Conversations sees the conversation arrive and reads it.
+#[tokio::test]
+async fn a_visitor_chats_on_the_reference_runtime_and_the_client_user_watches_it_arrive() {
+    use clientele_reference_runtime::{Agency, Runtime, connect, http_client};
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+    let dental = app.organization(&workspace, "Dental").await;
+    let agent = app.agent(&workspace, "Front Desk").await;
+    app.app
+        .assign_agent(
+            &workspace.owner.actor(),
+            agent,
+            dental,
+            false,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    let user = app
+        .client_user(
+            &workspace,
+            dental,
+            "reader",
+            &[Permission::Home, Permission::Conversations],
+        )
+        .await;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let here = format!("http://{}", listener.local_addr().unwrap());
+    let server = app.url("");
+    let agency = Agency {
+        server: server.clone(),
+        email: workspace.owner.email.clone(),
+        password: PASSWORD.to_owned(),
+    };
+    let http = http_client().unwrap();
+    let connections = connect(&http, &agency, &["Front Desk".to_owned()], &here)
+        .await
+        .unwrap();
+    assert!(
+        connections[0].secret.is_some(),
+        "Clientele accepted the runtime's webhook"
+    );
+    let runtime = Runtime::start(http, &server, connections).await.unwrap();
+    let serving = tokio::spawn(async move {
+        axum::serve(listener, runtime.router()).await.unwrap();
+    });
+
+    let client = Browser::start().await;
+    sign_in_to_dashboard(&client, &app, &workspace, &user.email).await;
+    client.goto(&app.url("/sections/conversations")).await;
+
+    let visitor = Browser::start().await;
+    visitor.goto(&format!("{here}/chat/{agent}")).await;
+    visitor.fill("#name", "Ana Lima").await;
+    visitor.fill("#text", "When are you open?").await;
+    visitor.click("#say button").await;
+    visitor.wait_for_text("#log", "Monday to Friday").await;
+    visitor.fill("#text", "Can a person call me back?").await;
+    visitor.click("#say button").await;
+    visitor
+        .wait_for_text("#status", "A person will answer")
+        .await;
+    visitor.screenshot("reference-runtime-chat").await;
+
+    client.wait_for_text(".conversation-list", "Ana Lima").await;
+    let loads = client
+        .run(
+            "return performance.getEntriesByType('navigation').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(loads, json!(1), "the list updated without a reload");
+    assert_eq!(
+        texts(&client, ".conversation-row .badge").await[0],
+        "Waiting for a person"
+    );
+    client.click(".conversation-row").await;
+    client.wait_for_text(".page-head h1", "Ana Lima").await;
+    let bubbles = texts(&client, ".message .bubble").await;
+    assert_eq!(bubbles[1], "When are you open?");
+    assert!(bubbles[2].contains("Monday to Friday"), "{bubbles:?}");
+    assert_eq!(bubbles[3], "Can a person call me back?");
+    client.screenshot("reference-runtime-transcript").await;
+
+    visitor
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    visitor.goto(&format!("{here}/chat/{agent}")).await;
+    visitor
+        .wait_for_text("#log", "Can a person call me back?")
+        .await;
+    visitor.screenshot("reference-runtime-chat-phone").await;
+    serving.abort();
+}
