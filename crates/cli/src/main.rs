@@ -543,6 +543,10 @@ async fn serve(settings: Settings) -> Result<(), CliError> {
     let outbox = tokio::spawn(app.clone().run_outbox(async move {
         let _ = outbox_stopped.await;
     }));
+    let (stop_retention, retention_stopped) = tokio::sync::oneshot::channel::<()>();
+    let retention = tokio::spawn(app.clone().run_retention(async move {
+        let _ = retention_stopped.await;
+    }));
     let router = clientele_server::app(AppState {
         app: app.clone(),
         setup_token: setup_token.map(Into::into),
@@ -550,7 +554,9 @@ async fn serve(settings: Settings) -> Result<(), CliError> {
     });
     let served = clientele_server::serve(listener, router, app, shutdown, SHUTDOWN_GRACE).await;
     let _ = stop_outbox.send(());
+    let _ = stop_retention.send(());
     let _ = outbox.await;
+    let _ = retention.await;
     served.map_err(CliError::Serve)
 }
 

@@ -93,6 +93,9 @@ pub enum Action {
     ReadConversations,
     /// Issue, rotate or revoke an agent's runtime key: a credential, so the owner and admins.
     ManageRuntimeConnection,
+    /// Set how long conversations are kept, and erase a contact's: both destroy conversations,
+    /// so the owner and admins.
+    ManageDataRetention,
     /// Set where links to the console point, member invitations and password resets included:
     /// whoever sets it receives those links, so only the owner may.
     SetConsoleUrl,
@@ -351,6 +354,7 @@ fn rule(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied
         | ReadActivityLog
         | ManageWorkspaceSettings
         | ManageRuntimeConnection
+        | ManageDataRetention
         | ReadOutbox => Ok(()),
         CreateApiKey { .. } | RevokeApiKey if !is_member_session => Err(Denied::Forbidden(
             "API keys are managed by people, not by other keys",
@@ -522,7 +526,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 50] = [
+    const ALL_ACTIONS: [Action; 51] = [
         ReadOwnAccount,
         SignOut,
         ManageOwnTwoFactor,
@@ -582,6 +586,7 @@ mod tests {
         ReadBrand,
         ManageWorkspaceSettings,
         ManageRuntimeConnection,
+        ManageDataRetention,
         ReadConversations,
         SetConsoleUrl,
         ReadOutbox,
@@ -603,7 +608,7 @@ mod tests {
             ("client user", client_user(ws)),
         ];
         #[rustfmt::skip]
-        let table: [(Action, &str); 50] = [
+        let table: [(Action, &str); 51] = [
             //                                           owner admin member akey mkey client
             (ReadOwnAccount,                             "A A A A A A"),
             (SignOut,                                    "A A A F F A"),
@@ -650,6 +655,7 @@ mod tests {
             (ReadBrand,                                  "A A A A A F"),
             (ManageWorkspaceSettings,                    "A A F A F F"),
             (ManageRuntimeConnection,                    "A A F A F F"),
+            (ManageDataRetention,                        "A A F A F F"),
             (ReadConversations,                          "A A A A A A"),
             (SetConsoleUrl,                              "A F F F F F"),
             (ReadOutbox,                                 "A A F A F F"),

@@ -129,6 +129,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(conversations::list))
         .routes(routes!(conversations::get))
         .routes(routes!(conversations::export))
+        .routes(routes!(
+            conversations::retention::get,
+            conversations::retention::put
+        ))
+        .routes(routes!(conversations::retention::erase))
         .routes(routes!(images::upload))
         .routes(routes!(images::get))
         .routes(routes!(client_users::list, client_users::create))

@@ -4,6 +4,8 @@
 //! section; the agency sees all of its own. A conversation stays with the organization its
 //! agent served when it started.
 
+pub mod retention;
+
 use crate::App;
 use crate::error::AppError;
 use base64::Engine;

@@ -123,3 +123,7 @@ pub fn by_name(name: &str) -> &'static str {
         _ => "",
     }
 }
+icon!(
+    LOCK,
+    r#"<rect x="5" y="11" width="14" height="10" rx="2"/><path d="M8 11V7a4 4 0 0 1 8 0v4"/>"#
+);

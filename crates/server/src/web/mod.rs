@@ -82,6 +82,7 @@ pub fn pages() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(console::workspace::outbox_message),
         ),
         ("/console/activity", get(console::workspace::activity)),
+        (console::privacy::PATH, get(console::privacy::show)),
         ("/console/account", get(console::workspace::security)),
         (
             "/console/organizations/{id}",

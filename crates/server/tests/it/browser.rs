@@ -1138,3 +1138,57 @@ async fn a_visitor_chats_on_the_reference_runtime_and_the_client_user_watches_it
     visitor.screenshot("reference-runtime-chat-phone").await;
     serving.abort();
 }
+
+#[tokio::test]
+async fn the_owner_limits_how_long_conversations_are_kept_and_erases_a_contact() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let workspace = app.workspace("acme").await;
+    let dental = app.organization(&workspace, "Dental").await;
+    app.conversation(&workspace, dental, "first", &["Hello"])
+        .await;
+
+    let browser = Browser::start().await;
+    sign_in_to_console(&browser, &app, &workspace.owner.email).await;
+    browser.goto(&app.url("/console")).await;
+    browser.click("a[href='/console/workspace/privacy']").await;
+    browser
+        .wait_for_text("#retention .badge", "Kept until erased")
+        .await;
+    browser
+        .run("document.getElementById('r-days').value = '90'", vec![])
+        .await;
+    browser.click("#retention button[type=submit]").await;
+    browser.wait_for_text("#retention .badge", "Limited").await;
+    let owner = app.sign_in(&workspace.owner).await;
+    let retention = send(
+        &app,
+        &owner,
+        Method::GET,
+        "/api/v1/workspace/retention",
+        None,
+    )
+    .await;
+    assert_eq!(retention["transcript_retention_days"], 90);
+
+    browser.fill("#e-email", "dana@example.test").await;
+    browser.click("#erasure button[type=submit]").await;
+    browser.click("[data-confirm-ok]").await;
+    browser
+        .wait_for_text("#erased", "Conversations erased: 1")
+        .await;
+    browser.screenshot("privacy").await;
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    browser.goto(&app.url("/console/workspace/privacy")).await;
+    browser.screenshot("privacy-phone").await;
+    let wide = browser
+        .run(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await;
+    assert!(wide.as_i64().unwrap() <= 0, "the page fits a phone: {wide}");
+}

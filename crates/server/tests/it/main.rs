@@ -22,6 +22,7 @@ mod pages;
 mod problems;
 mod races;
 mod request_id;
+mod retention;
 mod runtime;
 mod security;
 mod seed;

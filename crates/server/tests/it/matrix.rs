@@ -160,6 +160,10 @@ const MATRIX: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("listConversations",  "401 401 200 200 200 200 403 200 200 200", OTHER_ORG, NOT_FOUND),
     ("getConversation",    "401 401 200 200 200 200 403 200 200 200", OTHER_ORG, NOT_FOUND),
     ("exportConversation", "401 401 200 200 200 200 403 200 200 200", OTHER_ORG, NOT_FOUND),
+    // Retention and erasure destroy conversations: the owner and admins.
+    ("getRetention",      "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("putRetention",      "401 401 200 403 200 403 403 403 403 200", None, None),
+    ("eraseContact",      "401 401 200 403 200 403 403 403 403 200", None, None),
     ("previewClientUser", "401 401 201 201 403 403 403 403 403 201", OTHER_ORG_PREVIEW, NOT_FOUND),
 ];
 
@@ -817,6 +821,17 @@ async fn call(app: &TestApp, operation: &str, caller: &Credentials, target: &Tar
                 }
             }
         }
+        "getRetention" => (Method::GET, "/api/v1/workspace/retention".to_owned(), None),
+        "putRetention" => (
+            Method::PUT,
+            "/api/v1/workspace/retention".to_owned(),
+            Some(json!({ "transcript_retention_days": null })),
+        ),
+        "eraseContact" => (
+            Method::POST,
+            "/api/v1/contacts/erasure".to_owned(),
+            Some(json!({ "email": format!("{}@contact.test", unique("erased")) })),
+        ),
         "pullWebhookEvents" => (
             Method::GET,
             "/runtime/v1/webhook-events?after=0".to_owned(),

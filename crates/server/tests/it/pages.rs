@@ -91,7 +91,7 @@ on_both_backends! {
         let workspace_pages = [
             "/console/workspace/brand", "/console/workspace/email", "/console/workspace/templates",
             "/console/workspace/members", "/console/workspace/api-keys", "/console/workspace/outbox",
-            "/console/activity",
+            "/console/activity", "/console/workspace/privacy",
         ];
         let dashboard_admin = ["/users", "/teams", "/org-info"];
 

@@ -2,6 +2,7 @@
 //! (status, contact, the latest message) kept on the row so a page of them is one query.
 
 pub mod messages;
+pub mod retention;
 
 use crate::db::{Db, Tx};
 use crate::error::StoreError;

@@ -20,6 +20,7 @@ pub(crate) enum Workspaces {
     CreatedAt,
     ActivitySeq,
     ActivityHead,
+    TranscriptRetentionDays,
 }
 
 /// The unique constraint that makes slugs unique across the deployment.

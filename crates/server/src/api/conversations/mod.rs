@@ -2,6 +2,8 @@
 //! users read their organization's, for the agents they may use; the agency reads all of its
 //! own, across organizations.
 
+pub mod retention;
+
 use crate::api::rfc3339;
 use crate::api::workspace::activity::time_param;
 use crate::extract::{ApiPath, ApiQuery, Caller};

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod clients;
 pub mod conversations;
 pub mod organization;
+pub mod privacy;
 pub mod workspace;
 
 use crate::state::AppState;
@@ -94,6 +95,9 @@ pub(crate) async fn chrome(
     }
     if may(Action::ReadOutbox) {
         item("/console/workspace/outbox", "Outbox", icons::INBOX);
+    }
+    if may(Action::ManageDataRetention) {
+        item(privacy::PATH, "Privacy", icons::LOCK);
     }
     if may(Action::ReadActivityLog) {
         item("/console/activity", "Activity", icons::ACTIVITY);
