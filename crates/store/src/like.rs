@@ -1,16 +1,10 @@
-//! Case-insensitive substring search over a case-folded column.
+//! Substring search over a case-folded column.
 
-use sea_query::{Expr, ExprTrait, Func, IntoColumnRef, LikeExpr};
+use sea_query::{Expr, ExprTrait, IntoColumnRef, LikeExpr};
 
 /// Whether `column` contains `search`, with LIKE's wildcards in `search` taken literally.
 pub(crate) fn contains(column: impl IntoColumnRef, search: &str) -> Expr {
     Expr::col(column).like(pattern(search))
-}
-
-/// Whether `column`, folded to lowercase as stored text is not, contains `search` (already
-/// folded).
-pub(crate) fn contains_folded(column: impl IntoColumnRef, search: &str) -> Expr {
-    Expr::expr(Func::lower(Expr::col(column))).like(pattern(search))
 }
 
 fn pattern(search: &str) -> LikeExpr {

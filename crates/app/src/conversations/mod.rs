@@ -153,7 +153,7 @@ impl App {
             channel: query.channel,
             from: query.from,
             to: query.to,
-            search: search_key(query.search.as_deref())?,
+            words: search_words(query.search.as_deref())?,
             after: query.cursor.as_deref().map(decode_cursor).transpose()?,
             limit: limit + 1,
         };
@@ -218,10 +218,14 @@ impl App {
     }
 }
 
-/// The case-folded search text; blank means no search.
-fn search_key(search: Option<&str>) -> Result<Option<String>, AppError> {
+/// The most words one search looks for.
+const MOST_WORDS: usize = 8;
+
+/// The words to search for: runs of letters and digits, lowercase; blank means no search.
+/// Both databases' indexes split text into words the same way.
+fn search_words(search: Option<&str>) -> Result<Vec<String>, AppError> {
     let Some(text) = search.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     if text.chars().count() > 200 || text.chars().any(char::is_control) {
         return Err(AppError::invalid(
@@ -229,7 +233,18 @@ fn search_key(search: Option<&str>) -> Result<Option<String>, AppError> {
             "must be at most 200 characters without control characters",
         ));
     }
-    Ok(Some(text.to_lowercase()))
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() {
+        return Err(AppError::invalid("q", "must contain a letter or a digit"));
+    }
+    if words.len() > MOST_WORDS {
+        return Err(AppError::invalid("q", "must be at most 8 words"));
+    }
+    Ok(words)
 }
 
 fn encode_cursor(at: Timestamp, id: ConversationId) -> String {

@@ -56,6 +56,64 @@ on_both_backends! {
         assert_eq!(bad_cursor.json::<Value>().await.unwrap()["errors"][0]["field"], "cursor");
     }
 
+    async fn search_finds_word_starts_in_messages_and_contacts_and_forgets_what_was_erased(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let dental = app.organization(&workspace, "Dental").await;
+        let (agent, _) = app.conversation(&workspace, dental, "d1", &["Can I book a cleaning for Tuesday?"]).await;
+        let (runtime, _) = app.runtime_key(&workspace, agent).await;
+        let events = json!({ "events": [
+            { "id": "s0", "type": "conversation.started", "conversation_id": "s", "channel": "whatsapp",
+              "contact": { "name": "João Araújo", "email": "joao@mail.example", "phone": "+55 11 98765 4321" },
+              "occurred_at": "2026-03-02T08:00:00Z" },
+            { "id": "s1", "type": "message", "conversation_id": "s", "role": "contact",
+              "text": "Vocês atendem em São Paulo? Meu e-mail: outro@example.org", "occurred_at": "2026-03-02T08:00:01Z" },
+        ]});
+        let answer = app.request(&runtime, Method::POST, "/runtime/v1/events").json(&events).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+        let other = app.workspace("rival").await;
+        let rival = app.organization(&other, "Rival Dental").await;
+        app.conversation(&other, rival, "r1", &["Can I book a cleaning too?"]).await;
+
+        let found = |query: &str| {
+            let (app, owner) = (&app, &owner);
+            let query = query.to_owned();
+            async move {
+                let answer = app.request(owner, Method::GET, &format!("/api/v1/conversations?q={query}")).send().await.unwrap();
+                assert_eq!(answer.status(), 200, "{query}");
+                let list: Value = answer.json().await.unwrap();
+                list["conversations"].as_array().unwrap().iter().map(|c| c["external_id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(found("clean").await, ["d1"], "a word's start finds it; another workspace's stays out");
+        assert_eq!(found("BOOK%20tues").await, ["d1"], "every word, any case");
+        assert!(found("book%20paulo").await.is_empty(), "the words must meet in one message");
+        assert_eq!(found("s%C3%A3o%20paulo").await, ["s"], "letters beyond ASCII");
+        assert_eq!(found("araujo").await, Vec::<String>::new(), "accents count: araújo is not araujo");
+        assert_eq!(found("ara%C3%BAjo").await, ["s"], "the contact's name");
+        assert_eq!(found("joao%40mail.example").await, ["s"], "the contact's email, split into words");
+        assert_eq!(found("98765").await, ["s"], "the contact's phone");
+        assert_eq!(found("outro%40example").await, ["s"], "an address inside a message");
+        let blank = app.request(&owner, Method::GET, "/api/v1/conversations?q=%40%40").send().await.unwrap();
+        assert_eq!(blank.status(), 422);
+        assert_eq!(blank.json::<Value>().await.unwrap()["errors"][0]["field"], "q");
+
+        let erased = app.request(&owner, Method::POST, "/api/v1/contacts/erasure")
+            .json(&json!({ "phone": "+55 11 98765 4321" })).send().await.unwrap();
+        assert_eq!(erased.json::<Value>().await.unwrap()["conversations_erased"], 1);
+        assert!(found("paulo").await.is_empty());
+        assert!(found("98765").await.is_empty());
+        // New messages reuse the storage the erased ones left: none inherits their words.
+        let events = json!({ "events": [
+            { "id": "t0", "type": "message", "conversation_id": "t", "role": "contact", "text": "Hello there", "occurred_at": "2026-03-03T08:00:00Z" },
+            { "id": "t1", "type": "message", "conversation_id": "t", "role": "agent", "text": "Hi!", "occurred_at": "2026-03-03T08:00:01Z" },
+        ]});
+        app.request(&runtime, Method::POST, "/runtime/v1/events").json(&events).send().await.unwrap();
+        assert!(found("paulo").await.is_empty(), "an erased message's words find nothing");
+        assert_eq!(found("hello").await, ["t"]);
+    }
+
     async fn a_transcript_reads_in_order_and_exports_as_json_and_text(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let workspace = app.workspace("acme").await;

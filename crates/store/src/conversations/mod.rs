@@ -3,10 +3,10 @@
 
 pub mod messages;
 pub mod retention;
+mod search;
 
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
-use crate::like;
 use clientele_domain::{
     AgentId, ConversationId, ConversationStatus, OrganizationId, Timestamp, WorkspaceId,
 };
@@ -268,8 +268,9 @@ pub struct ConversationFilter {
     pub from: Option<Timestamp>,
     /// Last active before this time.
     pub to: Option<Timestamp>,
-    /// Text (folded to lowercase) a message, the contact's name or email contains.
-    pub search: Option<String>,
+    /// Words (letters and digits, lowercase) that each start a word of one message, or of
+    /// the contact's name, email and phone; none: no search.
+    pub words: Vec<String>,
     /// Where the previous page ended: its last row's activity time and id.
     pub after: Option<(Timestamp, ConversationId)>,
     pub limit: u64,
@@ -281,7 +282,6 @@ pub async fn list(
     workspace_id: WorkspaceId,
     filter: &ConversationFilter,
 ) -> Result<Vec<ConversationRow>, StoreError> {
-    use messages::ConversationMessages as Messages;
     let mut statement = select()
         .and_where(Expr::col(Conversations::WorkspaceId).eq(workspace_id.as_uuid()))
         .to_owned();
@@ -307,25 +307,8 @@ pub async fn list(
     if let Some(to) = filter.to {
         statement.and_where(Expr::col(Conversations::LastMessageAt).lt(to.unix_micros()));
     }
-    if let Some(search) = &filter.search {
-        let in_messages = Query::select()
-            .expr(Expr::val(1))
-            .from(Messages::Table)
-            .and_where(
-                Expr::col((Messages::Table, Messages::ConversationId))
-                    .equals((Conversations::Table, Conversations::Id)),
-            )
-            .and_where(like::contains_folded(
-                (Messages::Table, Messages::Text),
-                search,
-            ))
-            .to_owned();
-        statement.cond_where(
-            Cond::any()
-                .add(Expr::exists(in_messages))
-                .add(like::contains_folded(Conversations::ContactName, search))
-                .add(like::contains_folded(Conversations::ContactEmail, search)),
-        );
+    if !filter.words.is_empty() {
+        statement.cond_where(search::matching(db.backend(), workspace_id, &filter.words));
     }
     if let Some((at, id)) = filter.after {
         let (last, key) = (
