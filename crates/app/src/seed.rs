@@ -8,15 +8,15 @@ use crate::workspace::setup::NewWorkspaceInput;
 use crate::{App, RequestContext};
 use clientele_domain::organization::fold_case;
 use clientele_domain::{
-    AgentAccess, AgentId, AgentKind, ClientUserId, ClientUserStatus, ConversationId, Email,
-    MessageId, MessageRole, OrganizationId, OrganizationSettings, Permission, Permissions,
-    Timestamp, WorkspaceId, WorkspaceSlug,
+    AgentAccess, AgentId, AgentKind, ClientUserId, ClientUserStatus, ConversationId,
+    ConversationStatus, Email, MessageId, MessageRole, OrganizationId, OrganizationSettings,
+    Permission, Permissions, Timestamp, WorkspaceId, WorkspaceSlug,
 };
 use clientele_store::clients::agents::{self, AgentFields};
 use clientele_store::clients::client_users::{self, NewClientUser};
 use clientele_store::clients::organizations::{self, NewOrganization};
+use clientele_store::conversations;
 use clientele_store::conversations::messages::{self, NewMessage};
-use clientele_store::conversations::{self, NewConversation, Started};
 use clientele_store::workspace;
 use clientele_store::workspace::activity::{self, NewActivity};
 
@@ -346,7 +346,8 @@ impl App {
 
 impl App {
     /// A year of conversations, oldest first, each with its messages, as the agents' runtimes
-    /// would have reported them; the last few are still open.
+    /// would have reported them; the last few are still open. Written whole, a batch per
+    /// statement, so a million conversations take minutes rather than hours.
     async fn seed_conversations(
         &self,
         workspace_id: WorkspaceId,
@@ -362,73 +363,137 @@ impl App {
         let messages_per = usize::try_from(plan.messages_per_conversation).unwrap_or(0);
         let mut n: u64 = 0;
         while n < plan.conversations {
-            let size = (plan.conversations - n).min(BATCH as u64);
+            let size = (plan.conversations - n).min(CONVERSATION_BATCH);
+            let drafts: Vec<Draft> = (n..n + size)
+                .map(|i| {
+                    Draft::new(
+                        i,
+                        start + step * i64::try_from(i).unwrap_or_default(),
+                        messages_per,
+                    )
+                })
+                .collect();
+            let complete: Vec<conversations::Complete> = drafts
+                .iter()
+                .map(|d| d.complete(workspace_id, agents, plan.conversations))
+                .collect();
+            let messages: Vec<NewMessage> = drafts
+                .iter()
+                .zip(&complete)
+                .flat_map(|(d, c)| d.messages(workspace_id, c.id))
+                .collect();
             let mut tx = self.db.begin().await?;
-            for i in n..n + size {
-                let k = usize::try_from(i).unwrap_or_default();
-                let (agent_id, organization_id) = agents[k % agents.len()];
-                let at = |offset: usize| {
-                    let micros = start
-                        + step * i64::try_from(i).unwrap_or_default()
-                        + 20_000_000 * i64::try_from(offset).unwrap_or_default();
-                    Timestamp::try_from(micros).unwrap_or_else(|_| Timestamp::now())
-                };
-                let external_id = format!("seed-{i}");
-                let (name, channel) = (CONTACTS[k % CONTACTS.len()], CHANNELS[k % CHANNELS.len()]);
-                let new = NewConversation {
-                    id: ConversationId::new(),
-                    workspace_id,
-                    agent_id,
-                    organization_id: Some(organization_id),
-                    external_id: &external_id,
-                    channel,
-                    started_at: at(0),
-                };
-                let id = conversations::ensure(&mut tx, &new).await?;
-                let email = format!("{}@example.net", name.to_lowercase().replace(' ', "."));
-                let started = Started {
-                    channel,
-                    contact_name: Some(name),
-                    contact_email: Some(&email),
-                    contact_phone: None,
-                    started_at: at(0),
-                };
-                conversations::record_start(&mut tx, id, &started).await?;
-                let ids: Vec<String> = (0..messages_per)
-                    .map(|m| format!("{external_id}-{m}"))
-                    .collect();
-                let messages: Vec<NewMessage> = ids
-                    .iter()
-                    .enumerate()
-                    .map(|(m, message_id)| NewMessage {
-                        id: MessageId::new(),
-                        workspace_id,
-                        conversation_id: id,
-                        external_id: message_id,
-                        role: if m % 2 == 0 {
-                            MessageRole::Contact
-                        } else {
-                            MessageRole::Agent
-                        },
-                        text: SCRIPT[m % SCRIPT.len()],
-                        sent_at: at(m + 1),
-                    })
-                    .collect();
-                messages::insert_all(&mut tx, &messages).await?;
-                if let Some(last) = messages.last() {
-                    let count = i64::try_from(messages.len()).unwrap_or(i64::MAX);
-                    conversations::record_messages(&mut tx, id, count, last.sent_at, last.text)
-                        .await?;
-                }
-                if plan.conversations - i > 20 {
-                    conversations::close(&mut tx, id, Some("resolved"), at(messages_per + 1))
-                        .await?;
-                }
+            conversations::insert_complete(&mut tx, &complete).await?;
+            for chunk in messages.chunks(MESSAGE_BATCH) {
+                messages::insert_all(&mut tx, chunk).await?;
             }
             tx.commit().await?;
             n += size;
         }
         Ok(())
+    }
+}
+
+/// Conversations per statement (15 values each), and messages (7 each): both under SQLite's
+/// 32,766 variables per statement.
+const CONVERSATION_BATCH: u64 = 1000;
+const MESSAGE_BATCH: usize = 4000;
+
+/// One seeded conversation's texts, which its rows borrow.
+struct Draft {
+    i: u64,
+    at: i64,
+    external_id: String,
+    email: String,
+    message_ids: Vec<String>,
+    texts: Vec<String>,
+}
+
+impl Draft {
+    fn new(i: u64, at: i64, messages_per: usize) -> Self {
+        let k = usize::try_from(i).unwrap_or_default();
+        let name = CONTACTS[k % CONTACTS.len()];
+        let external_id = format!("seed-{i}");
+        let topic = TOPICS[k % TOPICS.len()];
+        Self {
+            i,
+            at,
+            email: format!("{}@example.net", name.to_lowercase().replace(' ', ".")),
+            message_ids: (0..messages_per)
+                .map(|m| format!("{external_id}-{m}"))
+                .collect(),
+            texts: (0..messages_per)
+                .map(|m| {
+                    SCRIPT[m % SCRIPT.len()]
+                        .replace("{topic}", topic)
+                        .replace("{reference}", &format!("R{i}"))
+                })
+                .collect(),
+            external_id,
+        }
+    }
+
+    fn time(&self, offset: usize) -> Timestamp {
+        let micros = self.at + 20_000_000 * i64::try_from(offset).unwrap_or_default();
+        Timestamp::try_from(micros).unwrap_or_else(|_| Timestamp::now())
+    }
+
+    fn complete<'a>(
+        &'a self,
+        workspace_id: WorkspaceId,
+        agents: &[(AgentId, OrganizationId)],
+        total: u64,
+    ) -> conversations::Complete<'a> {
+        let k = usize::try_from(self.i).unwrap_or_default();
+        let (agent_id, organization_id) = agents[k % agents.len()];
+        let open = total - self.i <= 20;
+        let count = self.texts.len();
+        conversations::Complete {
+            id: ConversationId::new(),
+            workspace_id,
+            agent_id,
+            organization_id: Some(organization_id),
+            external_id: &self.external_id,
+            channel: CHANNELS[k % CHANNELS.len()],
+            contact_name: Some(CONTACTS[k % CONTACTS.len()]),
+            contact_email: Some(&self.email),
+            status: if open {
+                ConversationStatus::Ai
+            } else {
+                ConversationStatus::Closed
+            },
+            outcome: (!open).then_some("resolved"),
+            started_at: self.time(0),
+            ended_at: (!open).then(|| self.time(count + 1)),
+            last_message_at: self.time(count),
+            last_message_text: self.texts.last().map_or("", String::as_str),
+            message_count: i64::try_from(count).unwrap_or(i64::MAX),
+        }
+    }
+
+    fn messages(
+        &self,
+        workspace_id: WorkspaceId,
+        conversation_id: ConversationId,
+    ) -> Vec<NewMessage<'_>> {
+        self.message_ids
+            .iter()
+            .zip(&self.texts)
+            .enumerate()
+            .map(|(m, (external_id, text))| NewMessage {
+                id: MessageId::new(),
+                workspace_id,
+                conversation_id,
+                external_id,
+                role: if m % 2 == 0 {
+                    MessageRole::Contact
+                } else {
+                    MessageRole::Agent
+                },
+                text,
+                sent_at: self.time(m + 1),
+            })
+            .collect()
     }
 }
 
@@ -444,8 +509,52 @@ const CONTACTS: [&str; 8] = [
     "Sofia Rossi",
 ];
 const CHANNELS: [&str; 4] = ["web", "whatsapp", "phone", "web"];
+/// What the conversations are about: a search for one finds about one in forty.
+const TOPICS: [&str; 40] = [
+    "cleaning",
+    "whitening",
+    "checkup",
+    "filling",
+    "implant",
+    "crown",
+    "braces",
+    "extraction",
+    "xray",
+    "veneers",
+    "denture",
+    "bridge",
+    "retainer",
+    "sealant",
+    "scaling",
+    "polish",
+    "consultation",
+    "emergency",
+    "toothache",
+    "gumcare",
+    "orthodontic",
+    "aligner",
+    "fluoride",
+    "rootcanal",
+    "wisdomtooth",
+    "bonding",
+    "inlay",
+    "onlay",
+    "mouthguard",
+    "nightguard",
+    "periodontal",
+    "pediatric",
+    "sedation",
+    "invisalign",
+    "bleaching",
+    "repair",
+    "followup",
+    "hygiene",
+    "screening",
+    "cosmetic",
+];
+/// A conversation's messages, in turn; `{reference}` makes one word unique to it.
 const SCRIPT: [&str; 6] = [
-    "Hi, can I book an appointment for next week?",
+    "Hi, can I book a {topic} appointment for next week? My reference is {reference}.",
     "Of course. Which day suits you best?",
     "Tuesday morning, if possible.",
     "Tuesday at 9:30 is free. Shall I book it?",

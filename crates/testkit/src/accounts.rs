@@ -145,8 +145,14 @@ impl TestApp {
 
     /// A request to `path` carrying `credentials` (and the CSRF token with a session).
     pub fn request(&self, credentials: &Credentials, method: Method, path: &str) -> RequestBuilder {
-        let request = self.client().request(method, self.url(path));
-        match credentials {
+        credentials.attach(self.client().request(method, self.url(path)))
+    }
+}
+
+impl Credentials {
+    /// `request`, sent with these credentials.
+    pub fn attach(&self, request: RequestBuilder) -> RequestBuilder {
+        match self {
             Credentials::Anonymous => request,
             Credentials::Session { cookie, csrf_token } => request
                 .header("cookie", cookie)

@@ -208,6 +208,8 @@ pub struct TranscriptView {
     pub agent: String,
     pub rating: Option<i64>,
     pub outcome: Option<String>,
+    /// Why a person was asked for, when one was.
+    pub handoff_reason: Option<String>,
     pub messages: Vec<MessageView>,
 }
 
@@ -255,6 +257,7 @@ pub async fn transcript(
         started: when(c.started_at),
         rating: c.rating,
         outcome: c.outcome.clone(),
+        handoff_reason: c.handoff_reason.clone(),
         contact,
         agent,
         messages,

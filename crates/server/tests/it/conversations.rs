@@ -114,6 +114,46 @@ on_both_backends! {
         assert_eq!(found("hello").await, ["t"]);
     }
 
+    async fn a_common_word_pages_through_every_conversation_that_has_it(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let workspace = app.workspace("acme").await;
+        let owner = app.sign_in(&workspace.owner).await;
+        let dental = app.organization(&workspace, "Dental").await;
+        let (agent, _) = app.conversation(&workspace, dental, "quiet", &["Nothing to see"]).await;
+        let (runtime, _) = app.runtime_key(&workspace, agent).await;
+        // Enough hits that the search walks the newest conversations instead of the index.
+        let events: Vec<Value> = (0..2100).map(|i| json!({ "id": format!("b{i}"), "type": "message",
+            "conversation_id": format!("bulk-{i}"), "role": "contact", "text": format!("Invoice number {i} please"),
+            "occurred_at": format!("2026-03-0{}T10:{:02}:{:02}Z", 1 + i / 3600, i / 60 % 60, i % 60) })).collect();
+        for batch in events.chunks(500) {
+            let answer = app.request(&runtime, Method::POST, "/runtime/v1/events").json(&json!({ "events": batch })).send().await.unwrap();
+            assert_eq!(answer.json::<Value>().await.unwrap()["refused"], 0);
+        }
+        let named = json!({ "events": [{ "id": "n0", "type": "conversation.started", "conversation_id": "named",
+            "channel": "web", "contact": { "name": "Invoice Desk" }, "occurred_at": "2026-01-01T09:00:00Z" },
+            { "id": "n1", "type": "message", "conversation_id": "named", "role": "contact", "text": "Hello", "occurred_at": "2026-01-01T09:00:01Z" }] });
+        app.request(&runtime, Method::POST, "/runtime/v1/events").json(&named).send().await.unwrap();
+
+        let mut seen = std::collections::HashSet::new();
+        let mut cursor = String::new();
+        loop {
+            let page: Value = app.request(&owner, Method::GET, &format!("/api/v1/conversations?q=invoice&limit=200{cursor}"))
+                .send().await.unwrap().json().await.unwrap();
+            for c in page["conversations"].as_array().unwrap() {
+                assert!(seen.insert(c["external_id"].as_str().unwrap().to_owned()), "no conversation twice");
+            }
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 2101, "every message's conversation and the contact's");
+        assert!(seen.contains("named") && !seen.contains("quiet"));
+        let one: Value = app.request(&owner, Method::GET, "/api/v1/conversations?q=invoice%201234").send().await.unwrap().json().await.unwrap();
+        let found: Vec<&str> = one["conversations"].as_array().unwrap().iter().map(|c| c["external_id"].as_str().unwrap()).collect();
+        assert_eq!(found, ["bulk-1234"]);
+    }
+
     async fn a_transcript_reads_in_order_and_exports_as_json_and_text(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let workspace = app.workspace("acme").await;

@@ -124,6 +124,74 @@ pub async fn ensure(tx: &mut Tx, new: &NewConversation<'_>) -> Result<Conversati
     })
 }
 
+/// A whole conversation as it stands, for loading history in bulk (demo data, benchmarks).
+#[derive(Debug)]
+pub struct Complete<'a> {
+    pub id: ConversationId,
+    pub workspace_id: WorkspaceId,
+    pub agent_id: AgentId,
+    pub organization_id: Option<OrganizationId>,
+    pub external_id: &'a str,
+    pub channel: &'a str,
+    pub contact_name: Option<&'a str>,
+    pub contact_email: Option<&'a str>,
+    pub status: ConversationStatus,
+    pub outcome: Option<&'a str>,
+    pub started_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+    pub last_message_at: Timestamp,
+    pub last_message_text: &'a str,
+    pub message_count: i64,
+}
+
+/// Stores whole conversations in one statement.
+pub async fn insert_complete(tx: &mut Tx, all: &[Complete<'_>]) -> Result<(), StoreError> {
+    if all.is_empty() {
+        return Ok(());
+    }
+    let mut statement = Query::insert()
+        .into_table(Conversations::Table)
+        .columns([
+            Conversations::Id,
+            Conversations::WorkspaceId,
+            Conversations::AgentId,
+            Conversations::OrganizationId,
+            Conversations::ExternalId,
+            Conversations::Channel,
+            Conversations::ContactName,
+            Conversations::ContactEmail,
+            Conversations::Status,
+            Conversations::Outcome,
+            Conversations::StartedAt,
+            Conversations::EndedAt,
+            Conversations::LastMessageAt,
+            Conversations::LastMessageText,
+            Conversations::MessageCount,
+        ])
+        .to_owned();
+    for c in all {
+        statement.values_panic([
+            c.id.as_uuid().into(),
+            c.workspace_id.as_uuid().into(),
+            c.agent_id.as_uuid().into(),
+            c.organization_id.map(|id| id.as_uuid()).into(),
+            c.external_id.into(),
+            c.channel.into(),
+            c.contact_name.into(),
+            c.contact_email.into(),
+            c.status.as_str().into(),
+            c.outcome.into(),
+            c.started_at.unix_micros().into(),
+            c.ended_at.map(|at| at.unix_micros()).into(),
+            c.last_message_at.unix_micros().into(),
+            c.last_message_text.into(),
+            c.message_count.into(),
+        ]);
+    }
+    tx.execute(&statement).await?;
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct Found {
     #[sqlx(try_from = "Uuid")]
@@ -308,7 +376,8 @@ pub async fn list(
         statement.and_where(Expr::col(Conversations::LastMessageAt).lt(to.unix_micros()));
     }
     if !filter.words.is_empty() {
-        statement.cond_where(search::matching(db.backend(), workspace_id, &filter.words));
+        let search = search::Search::prepare(db, workspace_id, &filter.words).await?;
+        statement.cond_where(search.condition(workspace_id));
     }
     if let Some((at, id)) = filter.after {
         let (last, key) = (
