@@ -336,8 +336,8 @@ pub struct ConversationFilter {
     pub from: Option<Timestamp>,
     /// Last active before this time.
     pub to: Option<Timestamp>,
-    /// Words (letters and digits, lowercase) that each start a word of one message, or of
-    /// the contact's name, email and phone; none: no search.
+    /// Words (letters and digits, lowercase) that are each a word of one message, or of the
+    /// contact's name, email and phone; none: no search.
     pub words: Vec<String>,
     /// Where the previous page ended: its last row's activity time and id.
     pub after: Option<(Timestamp, ConversationId)>,

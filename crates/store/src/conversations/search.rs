@@ -1,6 +1,7 @@
 //! Full-text search over conversations, with each backend's own index: tsvector and GIN on
 //! PostgreSQL, FTS5 on SQLite (see migration 0015). A conversation matches when every word
-//! starts a word of one of its messages, or of its contact's name, email and phone.
+//! is a word of one of its messages, or of its contact's name, email and phone. Whole words:
+//! a prefix query makes FTS5 merge every matching word's whole list before the first hit.
 //!
 //! Lists come newest first, so the fast way to find 50 matches depends on how many there
 //! are: a rare word is looked up in the index and its few conversations sorted; a common one
@@ -32,8 +33,8 @@ impl Search {
     ) -> Result<Self, StoreError> {
         let backend = db.backend();
         let query = match backend {
-            Backend::Postgres => join(words, |w| format!("{w}:*"), " & "),
-            Backend::Sqlite => join(words, |w| format!("\"{w}\"*"), " AND "),
+            Backend::Postgres => join(words, str::to_owned, " & "),
+            Backend::Sqlite => join(words, |w| format!("\"{w}\""), " AND "),
         };
         // The SQLite index spans workspaces: its count only estimates this one's.
         let hits = match backend {
