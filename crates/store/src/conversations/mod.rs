@@ -350,9 +350,20 @@ pub async fn list(
     workspace_id: WorkspaceId,
     filter: &ConversationFilter,
 ) -> Result<Vec<ConversationRow>, StoreError> {
-    let mut statement = select()
-        .and_where(Expr::col(Conversations::WorkspaceId).eq(workspace_id.as_uuid()))
-        .to_owned();
+    let search = match filter.words.is_empty() {
+        true => None,
+        false => Some(search::Search::prepare(db, workspace_id, &filter.words).await?),
+    };
+    let mut statement = select();
+    if search.as_ref().is_some_and(|s| !s.walks_recent()) {
+        // `+` keeps SQLite off the newest-first index: it starts from the few matches.
+        statement.and_where(Expr::cust_with_values(
+            r#"+"conversations"."workspace_id" = ?"#,
+            [sea_query::Value::from(workspace_id.as_uuid())],
+        ));
+    } else {
+        statement.and_where(Expr::col(Conversations::WorkspaceId).eq(workspace_id.as_uuid()));
+    }
     if let Some(id) = filter.organization_id {
         statement.and_where(Expr::col(Conversations::OrganizationId).eq(id.as_uuid()));
     }
@@ -375,9 +386,8 @@ pub async fn list(
     if let Some(to) = filter.to {
         statement.and_where(Expr::col(Conversations::LastMessageAt).lt(to.unix_micros()));
     }
-    if !filter.words.is_empty() {
-        let search = search::Search::prepare(db, workspace_id, &filter.words).await?;
-        statement.cond_where(search.condition(workspace_id));
+    if let Some(search) = &search {
+        statement.cond_where(search.condition());
     }
     if let Some((at, id)) = filter.after {
         let (last, key) = (
