@@ -6,7 +6,8 @@
 //! over 200 agents of 50 organizations, plus one conversation of 200 messages. The server
 //! runs with the deployment's default pool (10 connections). Each case is timed over HTTP
 //! with the owner's session, by 1 client and by 64 at once; the ceilings are the store's
-//! list query alone (no HTTP, session or policy) and `GET /healthz`.
+//! list query alone (no HTTP, session or policy) and `GET /healthz`. CLIENTELE_BENCH_BACKEND
+//! (`sqlite` or `postgres`) runs one backend only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -48,8 +49,11 @@ fn main() {
         "{:<9} {:<52} {:>9} {:>9}",
         "backend", "case", "p50 µs", "p99 µs"
     );
+    let only = std::env::var("CLIENTELE_BENCH_BACKEND").unwrap_or_default();
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        runtime.block_on(run(backend, &plan));
+        if only.is_empty() || format!("{backend:?}").eq_ignore_ascii_case(&only) {
+            runtime.block_on(run(backend, &plan));
+        }
     }
 }
 
